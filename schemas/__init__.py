@@ -1,0 +1,1 @@
+"""The bundled JSON Schema files (installed as the package eventspec.schemas)."""

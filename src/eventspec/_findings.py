@@ -1,0 +1,199 @@
+"""Findings, reports and the library's exceptions: small frozen values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+#: Every category code a finding can carry, with what it means. Programs switch on these;
+#: they never change meaning once released.
+CATEGORIES: dict[str, str] = {
+    "not-an-object": "the payload (or a batch item) is not a JSON object",
+    "not-json": "a value cannot be represented in JSON (a set, a datetime, NaN, a non-string key)",
+    "required-missing": "a required field is missing (or none of several alternatives is present)",
+    "type-mismatch": "a field has the wrong JSON type",
+    "enum-mismatch": "a field is not one of the allowed values (or not the one value allowed)",
+    "format-invalid": "a string is not in the declared format (date-time, ipv4/ipv6, uri)",
+    "pattern-mismatch": "a string does not match the declared pattern",
+    "length-out-of-range": "a string is shorter or longer than allowed (an empty id, say)",
+    "out-of-range": "a number is below the minimum or above the maximum",
+    "items-out-of-range": "an array has fewer or more items than allowed",
+    "duplicate-items": "an array that must hold unique items repeats one",
+    "no-alternative-matched": "a value matches none of the alternatives the schema allows",
+    "size-limit": "a call or batch is over the API's size limit, and would be dropped",
+    "unknown-call": "the call type is missing, unknown, or disagrees with the call named",
+    "unknown-event": "a track event name matches no semantic spec (an error only in strict mode)",
+    "near-miss": "a name differs from a spec'd name only in spelling; the spec'd one is meant",
+    "event-whitespace": "the event name has leading or trailing whitespace, which the server trims",
+    "metadata-type": "a metadata value is not a string or a number, the types the vendor supports",
+}
+
+_IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
+
+
+def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
+    """Render a path the way jsonschema's ``ValidationError.json_path`` does."""
+    path = "$"
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif _IDENTIFIER.match(part):
+            path += "." + part
+        else:
+            path += "['" + part.replace("\\", "\\\\").replace("'", r"\'") + "']"
+    return path
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way a payload breaks (error) or probably misuses (warning) its spec.
+
+    Attributes:
+        path: where in the payload, in jsonschema's ``json_path`` style
+            (``$.properties.products[0].price``).
+        message: for people: what was expected and what was found.
+        category: a stable code from `eventspec.CATEGORIES` for programs to switch on.
+        severity: ``"error"`` (the payload does not conform) or ``"warning"``.
+        keyword: the JSON Schema keyword that failed (``type``, ``required``, ...), or
+            ``None`` for checks made outside the schemas (size, names).
+        schema_id: the ``$id`` of the schema file the failing keyword is in, if any.
+    """
+
+    path: str
+    message: str
+    category: str
+    severity: Severity = "error"
+    keyword: str | None = None
+    schema_id: str | None = None
+    parts: tuple[str | int, ...] = field(default=(), repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message} [{self.category}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as plain JSON-ready data."""
+        return {
+            "path": self.path,
+            "message": self.message,
+            "category": self.category,
+            "severity": self.severity,
+            "keyword": self.keyword,
+            "schema_id": self.schema_id,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on one payload.
+
+    Attributes:
+        spec: the spec family it was checked against.
+        call: the call it was validated as (``track``, ``batch``, ...), if one was found.
+        event: the canonical semantic event name it was validated as, if any.
+        schema_id: the ``$id`` of the schema the payload was validated against.
+        errors: findings of severity ``error``, in a stable order.
+        warnings: findings of severity ``warning``, in a stable order.
+    """
+
+    spec: str
+    call: str | None = None
+    event: str | None = None
+    schema_id: str | None = None
+    errors: tuple[Finding, ...] = ()
+    warnings: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors; warnings do not fail a payload."""
+        return not self.errors
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Errors, then warnings."""
+        return self.errors + self.warnings
+
+    def __str__(self) -> str:
+        what = self.event or self.call or "payload"
+        head = f"{what} ({self.spec}): " + (
+            "ok" if self.ok else f"{len(self.errors)} error(s)"
+        )
+        if self.warnings:
+            head += f", {len(self.warnings)} warning(s)"
+        return "\n".join([head, *(f"  {f.severity}: {f}" for f in self.findings)])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as plain JSON-ready data."""
+        return {
+            "ok": self.ok,
+            "spec": self.spec,
+            "call": self.call,
+            "event": self.event,
+            "schema_id": self.schema_id,
+            "errors": [f.to_dict() for f in self.errors],
+            "warnings": [f.to_dict() for f in self.warnings],
+        }
+
+
+class ConformanceError(ValueError):
+    """Raised by `eventspec.check` when a payload has errors; ``.report`` has them all."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(str(report))
+        self.report = report
+
+
+class UnknownFamily(ValueError):
+    """The spec family named is not one eventspec bundles."""
+
+    def __init__(self, name: object, known: tuple[str, ...]) -> None:
+        self.name = name
+        self.known = known
+        hint = _suggest(name, known)
+        super().__init__(
+            f"unknown spec family {name!r}; eventspec bundles {', '.join(known)}"
+            + (f" (did you mean {hint!r}?)" if hint else "")
+        )
+
+
+class UnknownEvent(KeyError):
+    """No call or semantic event of that name in the family."""
+
+    def __init__(self, family: str, name: object, known: tuple[str, ...]) -> None:
+        self.family = family
+        self.name = name
+        hint = _suggest(name, known)
+        self.message = f"{family} has no call or semantic event named {name!r}" + (
+            f" (did you mean {hint!r}?)" if hint else ""
+        )
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UnknownCall(ValueError):
+    """The call named with ``call=`` is not one the family has."""
+
+    def __init__(self, family: str, name: object, known: tuple[str, ...]) -> None:
+        self.family = family
+        self.name = name
+        hint = _suggest(name, known)
+        super().__init__(
+            f"{family} has no call {name!r}; its calls are {', '.join(known)}"
+            + (f" (did you mean {hint!r}?)" if hint else "")
+        )
+
+
+def _suggest(name: object, known: tuple[str, ...]) -> str | None:
+    if not isinstance(name, str):
+        return None
+    import difflib
+
+    lowered = {k.lower(): k for k in known}
+    if name.lower() in lowered:
+        return lowered[name.lower()]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return close[0] if close else None

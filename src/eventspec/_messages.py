@@ -1,0 +1,225 @@
+"""Turning jsonschema's errors into findings people can act on."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ._catalog import owners
+from ._findings import Finding
+
+_KEYWORD_CATEGORY = {
+    "type": "type-mismatch",
+    "required": "required-missing",
+    "enum": "enum-mismatch",
+    "const": "enum-mismatch",
+    "format": "format-invalid",
+    "pattern": "pattern-mismatch",
+    "minLength": "length-out-of-range",
+    "maxLength": "length-out-of-range",
+    "minimum": "out-of-range",
+    "maximum": "out-of-range",
+    "exclusiveMinimum": "out-of-range",
+    "exclusiveMaximum": "out-of-range",
+    "minItems": "items-out-of-range",
+    "maxItems": "items-out-of-range",
+    "uniqueItems": "duplicate-items",
+}
+
+_TYPE_NAMES = {
+    "object": "an object",
+    "array": "an array",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "null": "null",
+}
+
+_FORMAT_NAMES = {
+    "date-time": "an RFC 3339 date-time (like 2024-05-01T12:30:00Z)",
+    "ipv4": "an IPv4 address",
+    "ipv6": "an IPv6 address",
+    "uri": "an absolute URI",
+}
+
+_ENUM_LISTED = 8  # longer enums (currency codes) are named by their title instead
+
+
+def found(value: Any) -> str:
+    """Describe a payload value in a message: its JSON type and a short rendering."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, dict):
+        return "an object" if value else "an empty object"
+    if isinstance(value, list):
+        return f"an array of {len(value)} item(s)" if value else "an empty array"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}" if value else "an empty string"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    return f"a Python {type(value).__name__}, which is not a JSON value"
+
+
+def _expected_types(types: Any) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    return " or ".join(_TYPE_NAMES.get(t, t) for t in names)
+
+
+def _enum_text(allowed: list[Any], schema: dict[str, Any], instance: Any) -> str:
+    if len(allowed) > _ENUM_LISTED and "title" in schema:
+        title = schema["title"]
+        expected = f"expected {'an' if title[:1] in 'AEIOU' else 'a'} {title}"
+    else:
+        shown = [a for a in allowed if a is not None]
+        expected = "expected one of " + ", ".join(repr(a) for a in shown)
+    hint = ""
+    if isinstance(instance, str):
+        strings = [a for a in allowed if isinstance(a, str)]
+        upper = {a.upper(): a for a in strings}
+        if instance.upper() in upper:
+            hint = f" (did you mean {upper[instance.upper()]!r}?)"
+        else:
+            close = difflib.get_close_matches(instance, strings, n=1, cutoff=0.75)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{expected}; found {found(instance)}{hint}"
+
+
+def _message(error: Any) -> str:
+    keyword, value, instance = error.validator, error.validator_value, error.instance
+    if keyword == "type":
+        return f"expected {_expected_types(value)}; found {found(instance)}"
+    if keyword == "enum":
+        return _enum_text(list(value), error.schema, instance)
+    if keyword == "const":
+        if value is None:
+            return f"expected null; found {found(instance)}"
+        return _enum_text([value], error.schema, instance)
+    if keyword == "format":
+        return f"expected {_FORMAT_NAMES.get(value, value)}; found {found(instance)}"
+    if keyword == "pattern":
+        return f"expected a string matching {value}; found {found(instance)}"
+    if keyword == "minLength":
+        if value == 1:
+            return "expected a non-empty string; found an empty string"
+        return f"expected at least {value} characters; found {len(instance)}"
+    if keyword == "maxLength":
+        return f"expected at most {value} characters; found {len(instance)}"
+    if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        bound = {
+            "minimum": "at least",
+            "maximum": "at most",
+            "exclusiveMinimum": "more than",
+            "exclusiveMaximum": "less than",
+        }[keyword]
+        return f"expected a number {bound} {value}; found {instance!r}"
+    if keyword == "minItems":
+        return f"expected at least {value} item(s); found {len(instance)}"
+    if keyword == "maxItems":
+        return f"expected at most {value} item(s); found {len(instance)}"
+    if keyword == "uniqueItems":
+        return "expected unique items; found the same item more than once"
+    return error.message
+
+
+def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iterator[Finding]:
+    """Findings for jsonschema errors, with paths below ``prefix``."""
+    files = owners()
+    for error in errors:
+        keyword = error.validator
+        parts = prefix + tuple(error.absolute_path)
+        schema_id = files.get(id(error.schema))
+        if keyword in ("anyOf", "oneOf"):
+            yield from _alternatives(error, prefix)
+        elif keyword == "required":
+            for name in error.validator_value:
+                if isinstance(error.instance, dict) and name not in error.instance:
+                    yield _finding(
+                        parts + (name,),
+                        f"{name!r} is required but missing" + _misplaced(error.instance, name),
+                        "required-missing",
+                        keyword,
+                        schema_id,
+                    )
+        else:
+            category = _KEYWORD_CATEGORY.get(keyword, "no-alternative-matched")
+            yield _finding(parts, _message(error), category, keyword, schema_id)
+
+
+def _misplaced(instance: dict[str, Any], name: str) -> str:
+    # The documents' own examples put an event name in `name`: say where it went.
+    if name == "event" and isinstance(instance.get("name"), str):
+        return f"; found name={instance['name']!r}: the event name belongs in 'event'"
+    return ""
+
+
+def _finding(
+    parts: tuple[str | int, ...],
+    message: str,
+    category: str,
+    keyword: str | None,
+    schema_id: str | None,
+) -> Finding:
+    from ._findings import json_path
+
+    return Finding(
+        path=json_path(parts),
+        message=message,
+        category=category,
+        keyword=keyword,
+        schema_id=schema_id,
+        parts=parts,
+    )
+
+
+def _alternatives(error: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding]:
+    """Explain an anyOf/oneOf failure by the alternative that was meant, if one was.
+
+    An alternative that fails on the value's own type was clearly not meant (a
+    ``null`` branch next to an object one); when one alternative is left, its errors
+    are the real ones. Otherwise the alternatives' descriptions say what would do.
+    """
+    branches: dict[int, list[Any]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    meant = {
+        index: subs
+        for index, subs in branches.items()
+        if not any(s.validator == "type" and not s.relative_path for s in subs)
+    }
+    parts = prefix + tuple(error.absolute_path)
+    schema_id = owners().get(id(error.schema))
+    if len(meant) == 1:
+        yield from translate(next(iter(meant.values())), prefix)
+        return
+    alternatives = error.validator_value
+    if not meant:
+        types = [s.validator_value for subs in branches.values() for s in subs if s.validator == "type"]
+        flat: list[str] = []
+        for t in types:
+            flat.extend([t] if isinstance(t, str) else t)
+        message = f"expected {_expected_types(dict.fromkeys(flat))}; found {found(error.instance)}"
+        yield _finding(parts, message, "type-mismatch", "type", schema_id)
+        return
+    described = [alternatives[i].get("description") for i in sorted(meant)]
+    subs = [s for i in sorted(meant) for s in meant[i]]
+    if all(s.validator == "format" for s in subs):
+        formats = " or ".join(_FORMAT_NAMES.get(s.validator_value, s.validator_value) for s in subs)
+        yield _finding(
+            parts, f"expected {formats}; found {found(error.instance)}", "format-invalid", "format", schema_id
+        )
+        return
+    if all(described):
+        expected = " or ".join(d for d in described if d)
+    else:
+        expected = f"a value valid under one of {len(alternatives)} alternatives"
+    missing = all(s.validator in ("required", "minLength", "type") for s in subs)
+    category = "required-missing" if missing else "no-alternative-matched"
+    what = "none was found" if missing else f"found {found(error.instance)}"
+    yield _finding(parts, f"expected {expected}; {what}", category, error.validator, schema_id)

@@ -1,0 +1,424 @@
+"""Dispatch: which schema a payload is checked against, and the checks schemas cannot say.
+
+A payload goes to its family's call schema by its type field; a track call whose event
+name has a spec of its own goes to that event's schema instead (which includes the
+track schema). Names that differ from a spec'd one only in case, spaces, underscores
+or hyphens are validated as that event with a warning. Size limits, non-JSON values
+and the vendors' soft rules (metadata types, whitespace in names) are checked here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ._catalog import FAMILIES, catalog, registry
+from ._findings import (
+    Finding,
+    Report,
+    UnknownCall,
+    UnknownFamily,
+    json_path,
+)
+from ._messages import found, translate
+
+CALL_LIMIT = 32 * 1024  # bytes of compact UTF-8 JSON, per call (cdp "API limits")
+BATCH_LIMIT = 500 * 1024  # the document's 500KB, read as 512,000 bytes
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    type_field: str | None  # the field that names the call
+    nullable_type: bool  # a null type means "not set" (the official clients send nulls)
+    event_field: str | None  # the field of a track call that names the event
+    size_limits: bool
+    batch: bool
+    base: str  # the schema every payload of the family can be checked against
+
+
+_DIALECTS = {
+    "cdp": _Dialect("type", True, "event", True, True, "cdp/common/envelope.json"),
+    "retainpixel": _Dialect("type", False, "event", False, False, "retainpixel/common/envelope.json"),
+    "userpilot": _Dialect("event_type", False, None, False, False, "userpilot/common/record.json"),
+    "customerio-event": _Dialect(None, False, None, False, False, "customerio-event/calls/event.json"),
+}
+
+# Spellings the documents themselves use for a spec'd name (RULINGS 12 and 13).
+_EVENT_ALIASES = {"cdp": {"Delete Device": "Device Deleted"}}
+_PROPERTY_ALIASES = {
+    ("cdp", "Experiment Viewed"): {"variant_id": "variation_id", "variant_name": "variation_name"},
+}
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+
+
+def _key(name: str) -> str:
+    return _SEPARATORS.sub("", name).casefold()
+
+
+@cache
+def _event_index(family: str) -> dict[str, str]:
+    """Normalised name -> canonical event name, for near-miss matching."""
+    events = catalog().families[family].events
+    index = {_key(name): name for name in events}
+    for alias, canonical in _EVENT_ALIASES.get(family, {}).items():
+        index[_key(alias)] = canonical
+    return index
+
+
+@cache
+def _validator(uri: str) -> Any:
+    """A jsonschema validator for one bundled schema, built once per process."""
+    from jsonschema import Draft202012Validator
+
+    schema = catalog().contents[uri]
+    return Draft202012Validator(
+        schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _uri(relative: str) -> str:
+    from ._catalog import BASE_URI
+
+    return BASE_URI + relative
+
+
+def validate(
+    payload: Any, spec: str = "cdp", strict: bool = False, call: str | None = None
+) -> Report:
+    """Check one payload against a bundled spec and report every finding.
+
+    Arguments:
+        payload: the call as a parsed JSON object (a ``dict``); it is never modified.
+        spec: the spec family: ``"cdp"``, ``"customerio-event"``, ``"retainpixel"`` or
+            ``"userpilot"``.
+        strict: make a track event name that matches no semantic spec an error.
+        call: the call the payload was posted as (``"track"``, ``"batch"``, ...), for
+            bodies sent to a per-call endpoint that leave out their type field.
+
+    Returns:
+        A `Report`: ``report.ok`` is true when there are no errors.
+
+    Raises:
+        UnknownFamily: ``spec`` is not a bundled family (a ``ValueError``).
+        UnknownCall: ``call`` is not a call of that family (a ``ValueError``).
+
+    >>> validate({"type": "track", "event": "Order Completed", "userId": "u1",
+    ...           "properties": {"total": "12.50"}}).errors[0].path
+    '$.properties.total'
+    """
+    if spec not in _DIALECTS:
+        raise UnknownFamily(spec, FAMILIES)
+    dialect = _DIALECTS[spec]
+    calls = catalog().families[spec].calls
+    if call is not None and call not in calls:
+        raise UnknownCall(spec, call, tuple(calls))
+    try:
+        return _check(payload, spec, dialect, strict, call)
+    except RecursionError:
+        return Report(
+            spec=spec,
+            errors=(
+                Finding("$", "the payload is nested too deeply to check", "not-json"),
+            ),
+        )
+
+
+def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str | None) -> Report:
+    if not isinstance(payload, dict):
+        return Report(spec=spec, errors=(_not_an_object(payload, ()),))
+    findings: list[Finding] = []
+    if dialect.batch and (call == "batch" or (call is None and _looks_like_batch(payload))):
+        uri = _uri("cdp/calls/batch.json")
+        findings.extend(translate(_validator(uri).iter_errors(payload)))
+        items = payload.get("batch")
+        if isinstance(items, list):
+            for index, item in enumerate(items):
+                prefix: tuple[str | int, ...] = ("batch", index)
+                if isinstance(item, dict):
+                    findings.extend(_one(item, spec, dialect, strict, None, prefix).findings)
+                # a non-object item is already a type error of the batch schema
+        findings.extend(_sizes(payload, dialect, batch=True))
+        return _report(spec, "batch", None, uri, findings)
+    report = _one(payload, spec, dialect, strict, call, ())
+    return report
+
+
+def _looks_like_batch(payload: dict[str, Any]) -> bool:
+    return "batch" in payload and payload.get("type") is None
+
+
+def _one(
+    payload: dict[str, Any],
+    spec: str,
+    dialect: _Dialect,
+    strict: bool,
+    call: str | None,
+    prefix: tuple[str | int, ...],
+) -> Report:
+    """Validate one call (a whole payload, or one batch item below ``prefix``)."""
+    family = catalog().families[spec]
+    findings: list[Finding] = []
+    name = call
+    if dialect.type_field is None:
+        name = "event"
+    elif name is None:
+        declared = payload.get(dialect.type_field)
+        if declared is None and (dialect.nullable_type or dialect.type_field not in payload):
+            findings.append(
+                Finding(
+                    json_path(prefix + (dialect.type_field,)),
+                    f"{dialect.type_field!r} is required to tell which call this is: set it to one of "
+                    + ", ".join(sorted(family.calls.keys() - {"batch"}))
+                    + ("" if prefix else ", or name the call (call=...)"),
+                    "unknown-call",
+                    parts=prefix + (dialect.type_field,),
+                )
+            )
+        elif isinstance(declared, str) and declared in family.calls and declared != "batch":
+            name = declared
+        else:
+            known = sorted(family.calls.keys() - {"batch"})
+            findings.append(
+                Finding(
+                    json_path(prefix + (dialect.type_field,)),
+                    f"expected one of {', '.join(map(repr, known))}; found {found(declared)}"
+                    + _did_you_mean(declared, known),
+                    "unknown-call",
+                    keyword="enum",
+                    parts=prefix + (dialect.type_field,),
+                )
+            )
+    if name is None:
+        # Without a call the payload's own fields can still be checked.
+        base = _validator(_uri(dialect.base))
+        findings.extend(
+            f
+            for f in translate(base.iter_errors(payload), prefix)
+            if f.parts[len(prefix) : len(prefix) + 1] != (dialect.type_field,)
+        )
+        findings.extend(_sizes(payload, dialect, batch=False, prefix=prefix))
+        return _report(spec, None, None, None, findings)
+
+    uri = family.calls[name]
+    event = None
+    if name == "track" and dialect.event_field:
+        event, event_findings = _semantic(payload, spec, dialect.event_field, strict, prefix)
+        findings.extend(event_findings)
+        if event is not None:
+            uri = family.events[event]
+    findings.extend(translate(_validator(uri).iter_errors(payload), prefix))
+    if event is not None:
+        findings.extend(_property_near_misses(payload, spec, event, uri, prefix))
+    if spec == "userpilot":
+        findings.extend(_metadata_types(payload, prefix))
+    findings.extend(_sizes(payload, dialect, batch=False, prefix=prefix))
+    return _report(spec, name, event, uri, findings)
+
+
+def _semantic(
+    payload: dict[str, Any], spec: str, field: str, strict: bool, prefix: tuple[str | int, ...]
+) -> tuple[str | None, list[Finding]]:
+    """The semantic event a track call names, if any, and the findings about its name."""
+    raw = payload.get(field)
+    if not isinstance(raw, str):
+        return None, []  # missing or mistyped: the track schema reports it
+    parts = prefix + (field,)
+    findings = []
+    name = raw.strip()
+    if name != raw and name:
+        findings.append(
+            Finding(
+                json_path(parts),
+                f"the event name {raw!r} has leading or trailing whitespace; the server trims it "
+                f"to {name!r}, so it will not match what you expect",
+                "event-whitespace",
+                "warning",
+                parts=parts,
+            )
+        )
+    events = catalog().families[spec].events
+    if name in events:
+        return name, findings
+    canonical = _event_index(spec).get(_key(name)) if name else None
+    if canonical is not None:
+        findings.append(
+            Finding(
+                json_path(parts),
+                f"{raw!r} is not the canonical spelling of {canonical!r}; validated as "
+                f"{canonical!r}, but destinations match the exact name",
+                "near-miss",
+                "warning",
+                schema_id=events[canonical],
+                parts=parts,
+            )
+        )
+        return canonical, findings
+    if strict and name:
+        findings.append(
+            Finding(
+                json_path(parts),
+                f"{raw!r} matches no semantic event of {spec} (strict mode)"
+                + _did_you_mean(name, list(events)),
+                "unknown-event",
+                parts=parts,
+            )
+        )
+    return None, findings
+
+
+def _property_near_misses(
+    payload: dict[str, Any], spec: str, event: str, uri: str, prefix: tuple[str | int, ...]
+) -> Iterator[Finding]:
+    properties = payload.get("properties")
+    if not isinstance(properties, dict):
+        return
+    declared = _declared_properties(uri)
+    aliases = _PROPERTY_ALIASES.get((spec, event), {})
+    by_key = {_key(d): d for d in declared}
+    for name in properties:
+        if not isinstance(name, str) or name in declared:
+            continue
+        meant = aliases.get(name) or by_key.get(_key(name))
+        if meant is not None and meant not in properties:
+            parts = prefix + ("properties", name)
+            yield Finding(
+                json_path(parts),
+                f"{name!r} is not a property of {event}; the spec names it {meant!r}",
+                "near-miss",
+                "warning",
+                schema_id=uri,
+                parts=parts,
+            )
+
+
+@cache
+def _declared_properties(uri: str) -> frozenset[str]:
+    schema = catalog().contents[uri]
+    props = schema.get("properties", {}).get("properties", {}).get("properties", {})
+    return frozenset(props)
+
+
+def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> Iterator[Finding]:
+    metadata = payload.get("metadata")
+    if not isinstance(metadata, dict):
+        return
+    for key, value in metadata.items():
+        if isinstance(value, str) or (
+            isinstance(value, (int, float)) and not isinstance(value, bool)
+        ):
+            continue
+        parts = prefix + ("metadata", key if isinstance(key, str) else str(key))
+        yield Finding(
+            json_path(parts),
+            f"Userpilot supports String, Numeric and Date (ISO 8601 string) metadata values; "
+            f"found {found(value)}, which may be mapped wrongly",
+            "metadata-type",
+            "warning",
+            parts=parts,
+        )
+
+
+def _sizes(
+    payload: dict[str, Any], dialect: _Dialect, batch: bool, prefix: tuple[str | int, ...] = ()
+) -> Iterator[Finding]:
+    """Size-limit errors, and not-json errors for values JSON cannot carry."""
+    try:
+        size = len(
+            json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+        )
+    except (TypeError, ValueError):
+        if not prefix:  # a batch reports these once, for the whole request
+            yield from _non_json(payload, prefix)
+        return
+    if not dialect.size_limits:
+        return
+    limit = BATCH_LIMIT if batch else CALL_LIMIT
+    if size > limit:
+        what = "a batch request" if batch else ("a call in a batch" if prefix else "a call")
+        yield Finding(
+            json_path(prefix),
+            f"{what} is limited to {limit:,} bytes of JSON; this one is {size:,} bytes. "
+            "The API answers 200 and drops it",
+            "size-limit",
+            parts=prefix,
+        )
+
+
+def _non_json(value: Any, parts: tuple[str | int, ...]) -> Iterator[Finding]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                yield Finding(
+                    json_path(parts),
+                    f"object keys must be strings in JSON; found the key {key!r}",
+                    "not-json",
+                    parts=parts,
+                )
+                continue
+            yield from _non_json(item, parts + (key,))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _non_json(item, parts + (index,))
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield Finding(
+            json_path(parts), f"{value!r} cannot be represented in JSON", "not-json", parts=parts
+        )
+    elif value is not None and not isinstance(value, (str, int, float, bool)):
+        yield Finding(
+            json_path(parts),
+            f"found {found(value)}; serialize it (for example to an ISO 8601 string) first",
+            "not-json",
+            parts=parts,
+        )
+
+
+def _not_an_object(payload: Any, parts: tuple[str | int, ...]) -> Finding:
+    hint = ""
+    if isinstance(payload, (str, bytes)):
+        hint = "; parse JSON text first (json.loads)"
+    return Finding(
+        json_path(parts), f"expected a JSON object; found {found(payload)}{hint}", "not-an-object",
+        parts=parts,
+    )
+
+
+def _did_you_mean(value: Any, known: list[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    import difflib
+
+    lowered = {k.casefold(): k for k in known}
+    if value.casefold() in lowered:
+        return f" (did you mean {lowered[value.casefold()]!r}?)"
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _order(finding: Finding) -> tuple[Any, ...]:
+    # Document order of paths (array indexes as numbers), then a fixed tie-break.
+    return (
+        tuple((0, p) if isinstance(p, int) else (1, p) for p in finding.parts),
+        finding.category,
+        finding.message,
+    )
+
+
+def _report(
+    spec: str, call: str | None, event: str | None, uri: str | None, findings: list[Finding]
+) -> Report:
+    unique = list(dict.fromkeys(findings))
+    unique.sort(key=_order)
+    return Report(
+        spec=spec,
+        call=call,
+        event=event,
+        schema_id=uri,
+        errors=tuple(f for f in unique if f.severity == "error"),
+        warnings=tuple(f for f in unique if f.severity == "warning"),
+    )
