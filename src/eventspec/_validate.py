@@ -135,14 +135,17 @@ def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str |
     findings: list[Finding] = []
     if dialect.batch and (call == "batch" or (call is None and _looks_like_batch(payload))):
         uri = _uri("cdp/calls/batch.json")
-        findings.extend(translate(_validator(uri).iter_errors(payload)))
         items = payload.get("batch")
-        if isinstance(items, list):
-            for index, item in enumerate(items):
-                prefix: tuple[str | int, ...] = ("batch", index)
-                if isinstance(item, dict):
-                    findings.extend(_one(item, spec, dialect, strict, None, prefix).findings)
-                # a non-object item is already a type error of the batch schema
+        items = items if isinstance(items, list) else []
+        not_objects = {("batch", i) for i, item in enumerate(items) if not isinstance(item, dict)}
+        for finding in translate(_validator(uri).iter_errors(payload)):
+            # the batch schema says "type" of a non-object item; say it as for a payload
+            if finding.parts in not_objects and finding.keyword == "type":
+                finding = _not_an_object(items[finding.parts[1]], finding.parts)
+            findings.append(finding)
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                findings.extend(_one(item, spec, dialect, strict, None, ("batch", index)).findings)
         findings.extend(_sizes(payload, dialect, batch=True))
         return _report(spec, "batch", None, uri, findings)
     report = _one(payload, spec, dialect, strict, call, ())
