@@ -416,6 +416,9 @@ def _report(
     spec: str, call: str | None, event: str | None, uri: str | None, findings: list[Finding]
 ) -> Report:
     unique = list(dict.fromkeys(findings))
+    # A value of the wrong type is not also "not one of the allowed values": say it once.
+    mistyped = {f.parts for f in unique if f.category == "type-mismatch"}
+    unique = [f for f in unique if not (f.category == "enum-mismatch" and f.parts in mistyped)]
     unique.sort(key=_order)
     return Report(
         spec=spec,
