@@ -622,3 +622,7 @@ def test_r23_custom_events_are_valid_unless_strict():
     assert errors(rp(event="feature_used", user_id="u"), spec="retainpixel", strict=True) == ["$.event"]
     # strict mode does not turn a spec'd or near-miss name into an error
     assert errors(track("order_completed"), strict=True) == []
+
+
+def test_r6_batch_level_nulls_mean_absent():
+    assert errors({"batch": [{"type": "identify", "userId": "u"}], "context": None, "integrations": None, "sentAt": None}) == []
