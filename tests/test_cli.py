@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+ROOT = Path(__file__).parent.parent
+EXAMPLES = ROOT / "examples"
 SCRIPT = shutil.which("eventspec") or str(Path(sys.executable).parent / "eventspec")
+GOOD = {"type": "identify", "userId": "u"}
+BAD = {"type": "identify"}
 
 
 def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([SCRIPT, *args], input=stdin, capture_output=True, cwd=cwd, timeout=120)
+    return subprocess.run([SCRIPT, *args], input=stdin, capture_output=True, cwd=cwd, timeout=300)
 
 
-def test_valid_file_exits_0(tmp_path):
+def ndjson(*payloads) -> bytes:
+    return b"".join(json.dumps(p).encode() + b"\n" for p in payloads)
+
+
+def test_valid_file_exits_0():
     result = run("check", str(EXAMPLES / "order-completed.json"))
     assert result.returncode == 0, result.stdout
-    assert b"1 payload(s) checked: 1 valid, 0 invalid; 0 error(s), 0 warning(s)" in result.stdout
+    assert result.stdout == b"1 payload(s) checked: 1 valid, 0 invalid; 0 error(s), 0 warning(s)\n"
 
 
 def test_bundled_examples_show_findings_and_exit_1():
@@ -29,9 +39,19 @@ def test_bundled_examples_show_findings_and_exit_1():
     assert result.returncode == 1
     out = result.stdout.decode()
     assert "broken-order.json::$.properties.products[0].price: error: expected a number" in out
-    assert "mixed.ndjson:9: error: not JSON" in out
-    assert "mixed.ndjson:6::$.metadata.trial: warning" in out and "[spec userpilot assumed]" in out
-    assert out.strip().endswith("11 payload(s) checked: 7 valid, 4 invalid; 11 error(s), 3 warning(s)")
+    assert "mixed.ndjson:9::$: error: not JSON" in out
+    assert "mixed.ndjson:6::$.metadata.trial: warning" in out and "(spec userpilot assumed)" in out
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("11 payload(s) checked: 7 valid, 4 invalid; 11 error(s), 3 warning(s)")
+    assert "Order Completed 9" in summary  # counts by event
+
+
+def test_array_files_report_the_item_index(tmp_path):
+    path = tmp_path / "fixtures.json"
+    path.write_text(json.dumps([GOOD, BAD, GOOD]))
+    result = run("check", str(path))
+    assert result.returncode == 1
+    assert f"{path}[1]::$: error".encode() in result.stdout
 
 
 def test_json_format_has_every_payload_and_finding(tmp_path):
@@ -39,23 +59,56 @@ def test_json_format_has_every_payload_and_finding(tmp_path):
     result = run("check", "--format", "json", "--output", str(out), str(EXAMPLES))
     assert result.returncode == 1 and result.stdout == b""
     report = json.loads(out.read_text())
+    assert set(report) == {"ok", "summary", "results"}
     assert report["ok"] is False
     assert report["summary"] == {"payloads": 11, "valid": 7, "invalid": 4, "errors": 11, "warnings": 3}
     assert len(report["results"]) == 11
+    for entry in report["results"]:  # the shape docs/ci.md documents
+        assert set(entry) == {"source", "line", "index", "spec", "call", "event", "ok", "errors", "warnings"}
+        for finding in entry["errors"] + entry["warnings"]:
+            assert set(finding) == {"path", "message", "category", "severity", "keyword", "schema_id"}
     lines = [r["line"] for r in report["results"] if r["source"].endswith("mixed.ndjson")]
     assert lines == list(range(1, 10))
     broken = next(r for r in report["results"] if r["source"].endswith("broken-order.json"))
-    assert broken["event"] == "Order Completed" and broken["spec"] == "cdp"
-    assert {"path", "message", "category", "severity", "keyword", "schema_id"} == set(broken["errors"][0])
+    assert broken["event"] == "Order Completed" and broken["spec"] == "cdp" and broken["ok"] is False
+    unreadable = next(r for r in report["results"] if r["line"] == 9)
+    assert unreadable["errors"][0]["category"] == "unreadable"
+
+
+def test_junit_is_xml_with_one_case_per_payload():
+    result = run("check", "--format", "junit", str(EXAMPLES))
+    assert result.returncode == 1
+    root = ET.fromstring(result.stdout)
+    suite = root.find("testsuite")
+    cases = suite.findall("testcase")
+    assert len(cases) == 11 == int(suite.get("tests"))
+    assert int(suite.get("failures")) == 3 and int(suite.get("errors")) == 1
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert len(failed) == 3
+    assert "$.properties.products[0].price" in failed[0].find("failure").text
+    assert sum(c.find("error") is not None for c in cases) == 1
+
+
+def test_github_annotations(tmp_path):
+    path = tmp_path / "events.ndjson"
+    path.write_bytes(ndjson(GOOD, BAD, {"type": "track", "userId": "u", "event": "order_completed"}))
+    result = run("check", "--format", "github", str(path))
+    assert result.returncode == 1
+    lines = result.stdout.decode().splitlines()
+    assert lines[0] == (f"::error file={path},line=2,title=eventspec required-missing::"
+                        "line 2 $: expected a non-empty userId or a non-empty anonymousId or a non-empty "
+                        "traits.email; none was found")
+    assert lines[1].startswith(f"::warning file={path},line=3,title=eventspec near-miss::")
+    assert lines[2].startswith("3 payload(s) checked")
 
 
 def test_stdin_single_document_and_ndjson():
-    good = json.dumps({"type": "identify", "userId": "u"}).encode()
-    assert run("check", "-", stdin=good).returncode == 0
-    lines = good + b"\n" + json.dumps({"type": "identify"}).encode() + b"\n"
-    result = run("check", "--spec", "cdp", "-", stdin=lines)
+    assert run("check", "-", stdin=json.dumps(GOOD, indent=2).encode()).returncode == 0
+    assert run("check", "-", stdin=json.dumps(GOOD).encode()).returncode == 0
+    result = run("check", "--spec", "cdp", "-", stdin=ndjson(GOOD, BAD, GOOD))
     assert result.returncode == 1
     assert b"<stdin>:2::$: error" in result.stdout
+    assert b"3 payload(s) checked: 2 valid, 1 invalid" in result.stdout
 
 
 def test_warnings_fail_only_in_strict_mode(tmp_path):
@@ -72,9 +125,10 @@ def test_warnings_fail_only_in_strict_mode(tmp_path):
 @pytest.mark.parametrize(
     "name,content,message",
     [
-        ("bad.json", b"{not json", b"not JSON"),
-        ("trunc.ndjson", b'{"type": "identify", "userId": "u"}\n{"type": "tra', b":2: error: not JSON"),
+        ("bad.json", b"{not json", b"bad.json:1::$: error: not JSON"),
+        ("trunc.ndjson", b'{"type": "identify", "userId": "u"}\n{"type": "tra', b"trunc.ndjson:2::$: error: not JSON"),
         ("latin1.json", b'{"type": "identify", "userId": "\xe9"}', b"not valid UTF-8"),
+        ("latin1.ndjson", b'{"type": "identify", "userId": "\xe9"}\n', b"latin1.ndjson:1::$: error: not valid UTF-8"),
         ("empty.json", b"", b"empty file"),
         ("empty.ndjson", b"\n\n", b"empty file"),
         ("none.json", b"[]", b"empty array"),
@@ -82,11 +136,12 @@ def test_warnings_fail_only_in_strict_mode(tmp_path):
 )
 def test_malformed_inputs_are_findings_and_the_run_goes_on(tmp_path, name, content, message):
     (tmp_path / name).write_bytes(content)
-    (tmp_path / "zz-good.json").write_text(json.dumps({"type": "identify", "userId": "u"}))
+    (tmp_path / "zz-good.json").write_text(json.dumps(GOOD))
     result = run("check", str(tmp_path))
     assert result.returncode == 1
     assert message in result.stdout
-    assert b"2 payload(s) checked: 1 valid, 1 invalid" in result.stdout or b"payload(s) checked" in result.stdout
+    valid = 2 if name == "trunc.ndjson" else 1
+    assert f"payload(s) checked: {valid} valid, 1 invalid".encode() in result.stdout
     assert b"Traceback" not in result.stderr
 
 
@@ -97,17 +152,107 @@ def test_directory_without_payloads(tmp_path):
     assert b"holds no .json" in result.stdout
 
 
-@pytest.mark.parametrize("args", [["check", "missing.json"], ["check", "--spec", "segment", "x"], ["nope"], []])
+@pytest.mark.parametrize(
+    "args",
+    [["check", "missing.json"], ["check", "--spec", "segment", "x"], ["nope"], [], ["check", "--jobs", "0", "."],
+     ["show", "Order Complete"], ["show", "track", "--spec", "nope"]],
+)
 def test_usage_errors_exit_2(tmp_path, args):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert b"Traceback" not in result.stderr
+    assert result.stderr
+
+
+def test_split_puts_every_payload_in_exactly_one_file(tmp_path):
+    source = tmp_path / "log.ndjson"
+    payloads = [GOOD, BAD] * 50
+    lines = ndjson(*payloads) + b'{"type": "tra\n' + b"\xff\xfe\n" + b"\n"
+    source.write_bytes(lines)
+    valid, invalid = tmp_path / "valid.ndjson", tmp_path / "invalid.ndjson"
+    result = run("check", "--format", "json", "--split", str(valid), str(invalid), str(source), str(EXAMPLES))
+    assert result.returncode == 1
+    summary = json.loads(result.stdout)["summary"]
+    valid_lines = valid.read_text().splitlines()
+    invalid_lines = [json.loads(line) for line in invalid.read_text().splitlines()]
+    assert summary["payloads"] == 102 + 11 == len(valid_lines) + len(invalid_lines)
+    assert len(valid_lines) == summary["valid"] and len(invalid_lines) == summary["invalid"]
+    assert valid_lines[0] == json.dumps(GOOD)  # valid lines are written as they came
+    assert all(json.loads(line) for line in valid_lines)
+    assert invalid_lines[0]["payload"] == BAD and invalid_lines[0]["line"] == 2
+    assert invalid_lines[0]["errors"][0]["category"] == "required-missing"
+    unreadable = [e for e in invalid_lines if "raw" in e]
+    assert [e["line"] for e in unreadable[:2]] == [101, 102]
+    assert unreadable[0]["raw"] == '{"type": "tra'
+    assert unreadable[1]["errors"][0]["message"].startswith("not valid UTF-8")
+
+
+def test_jobs_gives_the_same_report_as_one_process(tmp_path):
+    source = tmp_path / "log.ndjson"
+    source.write_bytes(ndjson(*([GOOD, BAD, {"type": "track", "userId": "u", "event": "Order Completed",
+                                             "properties": {"total": "1"}}] * 700)) + b"{oops\n")
+    one = run("check", "--format", "json", str(source))
+    two = run("check", "--format", "json", "--jobs", "2", str(source))
+    assert one.returncode == two.returncode == 1
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    assert json.loads(two.stdout)["summary"]["payloads"] == 2101
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    source = tmp_path / "log.ndjson"
+    source.write_bytes(ndjson(*([GOOD] * 3000)))
+    result = run("check", str(source))
+    assert result.returncode == 0 and result.stderr == b""
 
 
 def test_python_dash_m_is_the_same_command():
     result = subprocess.run([sys.executable, "-m", "eventspec", "check", str(EXAMPLES / "order-completed.json")],
                             capture_output=True, timeout=120)
     assert result.returncode == 0
+
+
+def test_list():
+    out = run("list").stdout.decode()
+    assert "cdp\n  calls: alias, batch, group, identify, page, screen, track\n  semantic events (69):" in out
+    assert "    Video Ad Completed\n" in out and "    reward_obligation\n" in out
+    assert run("list", "--spec", "userpilot").stdout.decode() == (
+        "userpilot\n  calls: identify_company, identify_user, page_view, track\n  semantic events (0):\n")
+
+
+def test_show_table_and_json():
+    table = run("show", "Order Completed").stdout.decode()
+    assert "properties.products[].price" in table
+    row = next(line for line in table.splitlines() if line.startswith("event "))
+    assert re.search(r"string, non-empty\s+yes", row)
+    assert re.search(r"properties.currency\s+string \(ISO 4217 currency code\)", table)
+    schema = json.loads(run("show", "Order Completed", "--json").stdout)
+    assert schema["$id"].endswith("/cdp/ecommerce/order-completed.json")
+    rp = run("show", "reward_obligation", "--spec", "retainpixel").stdout.decode()
+    assert re.search(r"properties.status\s+one of pending\|fulfilled\|expired\s+yes", rp)
+
+
+def _hooks():
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    hooks = re.findall(r"- id: (\S+)\n(?:  .*\n)*?  entry: (.+)\n(?:  .*\n)*?  files: (.+)\n", text)
+    assert len(hooks) == 2
+    return hooks
+
+
+@pytest.mark.parametrize("hook", _hooks(), ids=lambda h: h[0])
+def test_pre_commit_hooks_run_as_declared(tmp_path, hook):
+    _, entry, files = hook
+    assert re.search(files, "fixtures/order.json") and re.search(files, "log.ndjson")
+    assert not re.search(files, "notes.md")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(GOOD))
+    bad = tmp_path / "bad.ndjson"
+    bad.write_bytes(ndjson(GOOD, BAD))
+    command = shlex.split(entry)
+    assert command[0] == "eventspec"
+    ok = subprocess.run([SCRIPT, *command[1:], str(good)], capture_output=True)
+    assert ok.returncode == 0
+    failed = subprocess.run([SCRIPT, *command[1:], str(good), str(bad)], capture_output=True)
+    assert failed.returncode == 1 and b"bad.ndjson:2::$: error" in failed.stdout
 
 
 @pytest.mark.parametrize(
@@ -119,8 +264,10 @@ def test_python_dash_m_is_the_same_command():
         ({"name": "purchase", "customer_id": "c", "timestamp": 1700000000}, "customerio-event"),
         ({"name": "purchase"}, "customerio-event"),
         ({"type": "track", "event": "x", "userId": "u"}, "cdp"),
+        ({"type": "track", "name": "Object Deleted", "properties": {}}, "cdp"),
         ({"batch": []}, "cdp"),
         ({"type": "page", "name": "Home", "userId": "u"}, "cdp"),
+        (["not", "an", "object"], "cdp"),
     ],
 )
 def test_auto_detects_the_family(payload, family):

@@ -1,9 +1,9 @@
-"""The ``eventspec`` command: check fixture payloads and event logs.
+"""The ``eventspec`` command: check fixture payloads and event logs; list and show specs.
 
-Parse arguments -> read payloads (a file that fails to parse is a result, never an
-exception that stops the run) -> validate each -> report. Exit 0 when every payload
-is valid, 1 when any has an error (or, with --strict, a warning), 2 for usage errors.
-argparse (standard library) keeps the command free of extra dependencies.
+Parse (argparse, from the standard library: the command needs no dependency of its
+own) -> read payloads -> validate each (in worker processes with --jobs) -> report.
+Exit 0 when every payload is valid, 1 when any has an error (with --strict, also a
+warning), 2 for usage errors (an unknown spec, a missing file).
 """
 
 from __future__ import annotations
@@ -12,227 +12,194 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TextIO
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from functools import partial
+from typing import IO, Any, TextIO
 
 from ._catalog import FAMILIES
-from ._findings import Finding, Report
-
-EXTENSIONS = (".json", ".ndjson", ".jsonl")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One payload read from an input, or the reason it could not be read."""
-
-    source: str  # file name, or "<stdin>"
-    location: str  # "line 3", "item 2", or "" for a whole-file payload
-    line: int | None
-    payload: Any = None
-    problem: str | None = None  # set when the input could not be parsed
-
-
-@dataclass(frozen=True)
-class Result:
-    item: Item
-    report: Report | None
-    spec: str | None
-
-
-class UsageError(Exception):
-    pass
+from ._inputs import Item, UsageError, check_paths, parse_line, read
+from ._reporters import REPORTERS, Result, Totals
 
 
 def detect(payload: Any) -> str:
-    """Guess the spec family from a payload's shape (``--spec auto``)."""
+    """Recognise a payload's spec family from its shape (``--spec auto``).
+
+    ``event_type`` is Userpilot's; snake_case ids beside a ``type`` (or a revenue call)
+    are RetainPixel's; a ``name`` with no ``event``/camelCase ids is a Customer.io Track
+    API event; everything else is cdp.
+    """
     if not isinstance(payload, dict):
         return "cdp"
-    if "event_type" in payload:
+    keys = payload.keys()
+    if "event_type" in keys:
         return "userpilot"
-    if "type" in payload and ({"anonymous_id", "user_id", "group_id"} & payload.keys()):
+    if "type" in keys and ({"anonymous_id", "user_id", "group_id"} & keys or payload["type"] == "revenue"):
         return "retainpixel"
-    if payload.get("type") == "revenue":
-        return "retainpixel"
-    if "name" in payload and "event" not in payload and payload.get("type") in (None, "event", "page", "screen") and (
-        {"customer_id", "data"} & payload.keys() or isinstance(payload.get("timestamp"), int)
-        or not ({"userId", "anonymousId", "type"} & payload.keys())
+    if (
+        "name" in keys
+        and not {"event", "userId", "anonymousId", "batch", "previousId", "groupId"} & keys
+        and payload.get("type") in (None, "event", "page", "screen")
     ):
         return "customerio-event"
     return "cdp"
 
 
-def _read_text(path: Path | None, stream: TextIO | None) -> tuple[str | None, str | None]:
-    try:
-        if path is not None:
-            data = path.read_bytes()
-        else:
-            assert stream is not None
-            data = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode()
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as error:
-        return None, f"not valid UTF-8 (byte {error.start})"
-    except OSError as error:
-        return None, f"cannot read: {error.strerror}"
-
-
-def _items(source: str, text: str, ndjson: bool) -> Iterator[Item]:
-    if ndjson:
-        count = 0
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            count += 1
-            try:
-                yield Item(source, f"line {number}", number, json.loads(line))
-            except ValueError as error:
-                yield Item(source, f"line {number}", number, problem=f"not JSON: {error}")
-        if count == 0:
-            yield Item(source, "", None, problem="empty file: no payloads")
-        return
-    if not text.strip():
-        yield Item(source, "", None, problem="empty file: no payloads")
-        return
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        yield Item(source, "", getattr(error, "lineno", None), problem=f"not JSON: {error}")
-        return
-    if isinstance(data, list):
-        if not data:
-            yield Item(source, "", None, problem="empty array: no payloads")
-        for index, payload in enumerate(data):
-            yield Item(source, f"item {index}", None, payload)
-    else:
-        yield Item(source, "", None, data)
-
-
-def read(paths: list[str], stdin: TextIO) -> Iterator[Item]:
-    for name in paths:
-        if name == "-":
-            text, problem = _read_text(None, stdin)
-            if problem or text is None:
-                yield Item("<stdin>", "", None, problem=problem)
-                continue
-            # stdin holds one JSON document, or NDJSON when that does not parse
-            lines = [line for line in text.splitlines() if line.strip()]
-            ndjson = len(lines) > 1 and _is_ndjson(text)
-            yield from _items("<stdin>", text, ndjson)
-            continue
-        path = Path(name)
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in EXTENSIONS)
-            if not files:
-                yield Item(name, "", None, problem="directory holds no .json, .ndjson or .jsonl files")
-            for file in files:
-                yield from _file(file)
-        elif path.exists():
-            yield from _file(path)
-        else:
-            raise UsageError(f"no such file or directory: {name}")
-
-
-def _is_ndjson(text: str) -> bool:
-    try:
-        json.loads(text)
-        return False
-    except ValueError:
-        return True
-
-
-def _file(path: Path) -> Iterator[Item]:
-    text, problem = _read_text(path, None)
-    if problem or text is None:
-        yield Item(str(path), "", None, problem=problem)
-        return
-    yield from _items(str(path), text, path.suffix in (".ndjson", ".jsonl"))
-
-
-def run(items: Iterator[Item], spec: str, strict: bool) -> Iterator[Result]:
+def _check_one(item: Item, spec: str, strict: bool, keep: bool) -> Result:
     from ._validate import validate
 
+    item = parse_line(item)
+    if item.problem is not None:
+        return Result(item if keep else replace(item, payload=None), None, None)
+    family = detect(item.payload) if spec == "auto" else spec
+    report = validate(item.payload, spec=family, strict=strict)
+    if not keep:
+        item = replace(item, payload=None, raw=None)
+    return Result(item, report, family, auto=spec == "auto")
+
+
+def _check_chunk(items: list[Item], spec: str, strict: bool, keep: bool) -> list[Result]:
+    return [_check_one(item, spec, strict, keep) for item in items]
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
     for item in items:
-        if item.problem is not None:
-            yield Result(item, None, None)
-            continue
-        family = detect(item.payload) if spec == "auto" else spec
-        yield Result(item, validate(item.payload, spec=family, strict=strict), family)
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def _where(result: Result) -> str:
-    item = result.item
-    return item.source + (f":{item.line}" if item.line else "") + (
-        f" ({item.location})" if item.location and not item.location.startswith("line") else ""
-    )
+def check(items: Iterable[Item], spec: str, strict: bool, jobs: int, keep: bool) -> Iterator[Result]:
+    """Results in input order; with jobs > 1, in worker processes, a bounded window ahead."""
+    if jobs <= 1:
+        for item in items:
+            yield _check_one(item, spec, strict, keep)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    work = partial(_check_chunk, spec=spec, strict=strict, keep=keep)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        window: deque[Any] = deque()
+        for chunk in _chunks(items, 500):
+            window.append(pool.submit(work, chunk))
+            if len(window) >= jobs * 4:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
 
 
-def _failed(result: Result, strict: bool) -> bool:
-    if result.report is None:
-        return True
-    return not result.report.ok or (strict and bool(result.report.warnings))
+class _Progress:
+    """A count on stderr, only for a person at a terminal (never in CI logs)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.on = stream.isatty() and not os.environ.get("CI")
+        self.stream, self.count, self.shown = stream, 0, 0.0
+
+    def tick(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if self.on and now - self.shown > 0.2:
+            self.shown = now
+            self.stream.write(f"\rchecked {self.count:,} payload(s)…")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.on and self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
-def _text(results: list[Result], strict: bool, spec: str, out: TextIO) -> None:
-    color = out.isatty() and "NO_COLOR" not in os.environ
-    red, yellow, reset = ("\033[31m", "\033[33m", "\033[0m") if color else ("", "", "")
-    errors = warnings = bad = 0
-    for result in results:
+class _Split:
+    """--split: every payload goes to exactly one of two NDJSON files."""
+
+    def __init__(self, valid: str, invalid: str) -> None:
+        self.valid = open(valid, "w", encoding="utf-8")
+        self.invalid = open(invalid, "w", encoding="utf-8")
+
+    def add(self, result: Result, strict: bool) -> None:
+        item = result.item
+        if not result.failed(strict):
+            line = item.raw.decode("utf-8") if item.raw is not None else json.dumps(item.payload, ensure_ascii=False)
+            self.valid.write(line + "\n")
+            return
+        entry: dict[str, Any] = {"source": item.source, "line": item.line, "index": item.index}
         if result.report is None:
-            bad += 1
-            errors += 1
-            print(f"{red}{_where(result)}: error: {result.item.problem} [unreadable]{reset}", file=out)
-            continue
-        report = result.report
-        bad += _failed(result, strict)
-        assumed = f" [spec {result.spec} assumed]" if spec == "auto" else ""
-        for finding in report.findings:
-            tint = red if finding.severity == "error" else yellow
-            print(f"{tint}{_where(result)}::{finding.path}: {finding.severity}: "
-                  f"{finding.message} [{finding.category}]{assumed}{reset}", file=out)
-        errors += len(report.errors)
-        warnings += len(report.warnings)
-    print(
-        f"{len(results)} payload(s) checked: {len(results) - bad} valid, {bad} invalid; "
-        f"{errors} error(s), {warnings} warning(s)",
-        file=out,
-    )
-
-
-def _json(results: list[Result], strict: bool, out: TextIO) -> None:
-    payloads = []
-    for result in results:
-        entry: dict[str, Any] = {
-            "source": result.item.source,
-            "location": result.item.location or None,
-            "line": result.item.line,
-            "spec": result.spec,
-            "ok": not _failed(result, strict),
-        }
-        if result.report is None:
-            entry["errors"] = [
-                Finding("$", result.item.problem or "", "not-json").to_dict() | {"category": "unreadable"}
-            ]
-            entry["warnings"] = []
+            entry["raw"] = item.raw.decode("utf-8", errors="replace") if item.raw is not None else None
         else:
-            entry.update({k: v for k, v in result.report.to_dict().items() if k not in ("ok", "spec")})
-        payloads.append(entry)
-    summary = {
-        "payloads": len(results),
-        "valid": sum(p["ok"] for p in payloads),
-        "invalid": sum(not p["ok"] for p in payloads),
-        "errors": sum(len(p["errors"]) for p in payloads),
-        "warnings": sum(len(p["warnings"]) for p in payloads),
-    }
-    json.dump({"ok": summary["invalid"] == 0, "summary": summary, "results": payloads}, out, indent=2)
-    out.write("\n")
+            entry["payload"] = item.payload
+        entry["errors"] = [f.to_dict() for f in result.findings() if f.severity == "error"]
+        entry["warnings"] = [f.to_dict() for f in result.findings() if f.severity == "warning"]
+        self.invalid.write(json.dumps(entry, ensure_ascii=False, default=repr) + "\n")
+
+    def close(self) -> None:
+        self.valid.close()
+        self.invalid.close()
+
+
+def _run_check(args: argparse.Namespace, stdin: IO[bytes], stdout: TextIO) -> int:
+    check_paths(args.paths)
+    split = _Split(*args.split) if args.split else None
+    out = open(args.output, "w", encoding="utf-8") if args.output else stdout
+    reporter = REPORTERS[args.format](out, args.strict)
+    totals = Totals()
+    progress = _Progress(sys.stderr)
+    try:
+        for result in check(read(args.paths, stdin), args.spec, args.strict, args.jobs, keep=split is not None):
+            totals.add(result, args.strict)
+            reporter.add(result)
+            if split:
+                split.add(result, args.strict)
+            progress.tick()
+        progress.done()
+        reporter.finish(totals)
+    finally:
+        if split:
+            split.close()
+        if args.output:
+            out.close()
+    return 1 if totals.invalid else 0
+
+
+def _run_list(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import calls, events
+
+    for family in [args.spec] if args.spec else sorted(FAMILIES):
+        stdout.write(f"{family}\n  calls: {', '.join(calls(family))}\n")
+        names = events(family)
+        stdout.write(f"  semantic events ({len(names)}):\n")
+        for name in names:
+            stdout.write(f"    {name}\n")
+    return 0
+
+
+def _run_show(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import schema
+    from ._describe import rows
+
+    document = schema(args.spec, args.name)
+    if args.json:
+        json.dump(document, stdout, indent=2, ensure_ascii=False)
+        stdout.write("\n")
+        return 0
+    stdout.write(f"{document['title']} ({args.spec}): {document['$id']}\n{document['description']}\n\n")
+    table = [("field", "type", "required", "description")] + rows(document)
+    widths = [max(len(r[i]) for r in table) for i in range(3)]
+    for path, kind, required, description in table:
+        stdout.write(f"{path:<{widths[0]}}  {kind:<{widths[1]}}  {required:<{widths[2]}}  {description}\n")
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eventspec", description="Check analytics event payloads against bundled vendor specs."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     check = commands.add_parser("check", help="check payload files, directories or stdin")
     check.add_argument("paths", nargs="+", metavar="PATH",
                        help=".json (one payload or an array), .ndjson/.jsonl, a directory, or - for stdin")
@@ -240,30 +207,45 @@ def _parser() -> argparse.ArgumentParser:
                        help="spec family, or auto to recognise it from each payload (default)")
     check.add_argument("--strict", action="store_true",
                        help="unknown track events are errors, and warnings fail the run")
-    check.add_argument("--format", default="text", choices=("text", "json"), help="output format")
-    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--format", default="text", choices=tuple(REPORTERS), help="output format (default text)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    check.add_argument("--split", nargs=2, metavar=("VALID_OUT", "INVALID_OUT"),
+                       help="write valid payloads to VALID_OUT and invalid ones, annotated, to INVALID_OUT (NDJSON)")
+    lister = commands.add_parser("list", help="list families, calls and semantic events")
+    lister.add_argument("--spec", choices=FAMILIES)
+    show = commands.add_parser("show", help="show the schema of a call or semantic event")
+    show.add_argument("name", help='a call ("track") or a semantic event ("Order Completed")')
+    show.add_argument("--spec", default="cdp", choices=FAMILIES)
+    show.add_argument("--json", action="store_true", help="print the JSON Schema itself")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``eventspec`` console script."""
+    """Entry point of the ``eventspec`` console script and ``python -m eventspec``."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exit:  # argparse exits 2 on usage errors already
+    except SystemExit as exit:  # argparse has printed the usage error; it exits 2
         return int(exit.code or 0)
     try:
-        results = list(run(read(args.paths, sys.stdin), args.spec, args.strict))
+        if args.command == "check":
+            if args.jobs < 1:
+                raise UsageError("--jobs must be at least 1")
+            return _run_check(args, sys.stdin.buffer, sys.stdout)
+        if args.command == "list":
+            return _run_list(args, sys.stdout)
+        return _run_show(args, sys.stdout)
     except UsageError as error:
         print(f"eventspec: error: {error}", file=sys.stderr)
         return 2
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
-        if args.format == "json":
-            _json(results, args.strict, out)
-        else:
-            _text(results, args.strict, args.spec, out)
-    finally:
-        if args.output:
-            out.close()
-    return 1 if any(_failed(r, args.strict) for r in results) else 0
+    except KeyError as error:  # UnknownEvent from show
+        print(f"eventspec: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `eventspec check ... | head`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except OSError as error:  # an --output or --split file that cannot be written
+        print(f"eventspec: error: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2

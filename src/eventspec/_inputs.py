@@ -1,0 +1,166 @@
+"""Reading payloads from files, directories and stdin, one at a time.
+
+A payload that cannot be read (not UTF-8, not JSON, a truncated line, an empty file)
+becomes an `Item` with a ``problem`` instead of an exception: the run goes on, and the
+item is reported and counted like any other. NDJSON is streamed line by line, so a
+large event log is never held in memory.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+EXTENSIONS = (".json", ".ndjson", ".jsonl")
+STDIN = "<stdin>"
+
+
+class UsageError(Exception):
+    """A command-line mistake (a missing file): exit status 2, nothing checked."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One payload read from an input, or the reason it could not be read.
+
+    ``raw`` is the undecoded NDJSON line (for workers and --split); ``payload`` is the
+    parsed value once parsed.
+    """
+
+    source: str
+    line: int | None = None  # 1-based line of an NDJSON payload, or of a parse error
+    index: int | None = None  # position in a top-level JSON array
+    raw: bytes | None = None
+    payload: Any = None
+    problem: str | None = None
+
+    @property
+    def location(self) -> str:
+        if self.index is not None:
+            return f"item {self.index}"
+        return f"line {self.line}" if self.line is not None else ""
+
+
+def parse_line(item: Item) -> Item:
+    """Parse an NDJSON item's raw line (done in worker processes with --jobs)."""
+    if item.raw is None or item.problem is not None:
+        return item
+    try:
+        text = item.raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Item(item.source, item.line, raw=item.raw, problem=f"not valid UTF-8 (byte {error.start})")
+    try:
+        return Item(item.source, item.line, raw=item.raw, payload=json.loads(text))
+    except ValueError as error:
+        return Item(item.source, item.line, raw=item.raw, problem=f"not JSON: {error}")
+
+
+def _document(source: str, data: bytes) -> Iterator[Item]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        yield Item(source, problem=f"not valid UTF-8 (byte {error.start})")
+        return
+    if not text.strip():
+        yield Item(source, problem="empty file: no payloads")
+        return
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        yield Item(source, line=getattr(error, "lineno", None), problem=f"not JSON: {error}")
+        return
+    if isinstance(value, list):
+        if not value:
+            yield Item(source, problem="empty array: no payloads")
+        for index, payload in enumerate(value):
+            yield Item(source, index=index, payload=payload)
+    else:
+        yield Item(source, payload=value)
+
+
+def _lines(source: str, stream: Iterable[bytes]) -> Iterator[Item]:
+    """Raw NDJSON items, unparsed; blank lines are skipped, never counted as payloads."""
+    seen = False
+    for number, raw in enumerate(stream, start=1):
+        if raw.strip():
+            seen = True
+            yield Item(source, line=number, raw=raw.rstrip(b"\r\n"))
+    if not seen:
+        yield Item(source, problem="empty file: no payloads")
+
+
+def _stdin(stream: IO[bytes]) -> Iterator[Item]:
+    # One JSON document, or NDJSON: NDJSON when the first line is a JSON value of its own
+    # and more lines follow. Only then is the input streamed.
+    head: list[bytes] = []
+    for raw in stream:
+        head.append(raw)
+        if raw.strip():
+            break
+    first = b"".join(head)
+    try:
+        json.loads(first)
+        first_is_value = bool(first.strip())
+    except ValueError:
+        first_is_value = False
+    if first_is_value:
+        nxt = b""
+        for raw in stream:
+            nxt = raw
+            break
+        if not nxt:
+            yield from _document(STDIN, first)
+            return
+        yield from _lines(STDIN, itertools.chain(head, [nxt], stream))
+        return
+    yield from _document(STDIN, first + stream.read())
+
+
+def check_paths(paths: list[str]) -> None:
+    """Raise UsageError for a path that does not exist, before anything is checked."""
+    for name in paths:
+        if name != "-" and not Path(name).exists():
+            raise UsageError(f"no such file or directory: {name}")
+
+
+def files_under(paths: list[str]) -> list[tuple[str, Path | None]]:
+    """Expand directories; ``(name, None)`` stands for stdin or an empty directory."""
+    found: list[tuple[str, Path | None]] = []
+    for name in paths:
+        path = Path(name)
+        if name == "-":
+            found.append((STDIN, None))
+        elif path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in EXTENSIONS)
+            found.extend((str(p), p) for p in inside)
+            if not inside:
+                found.append((name, path))
+        else:
+            found.append((name, path))
+    return found
+
+
+def read(paths: list[str], stdin: IO[bytes]) -> Iterator[Item]:
+    """Every payload of every input, in order. NDJSON lines come unparsed (``raw``)."""
+    for name, path in files_under(paths):
+        if path is None:
+            yield from _stdin(stdin)
+        elif path.is_dir():
+            yield Item(name, problem="directory holds no .json, .ndjson or .jsonl files")
+        elif path.suffix in (".ndjson", ".jsonl"):
+            try:
+                with path.open("rb") as stream:
+                    yield from _lines(name, stream)
+            except OSError as error:
+                yield Item(name, problem=f"cannot read: {error.strerror}")
+        else:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                yield Item(name, problem=f"cannot read: {error.strerror}")
+                continue
+            yield from _document(name, data)
