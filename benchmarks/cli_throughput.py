@@ -1,0 +1,78 @@
+"""Throughput of ``eventspec check`` over a large NDJSON event log.
+
+    python benchmarks/cli_throughput.py [--lines 100000] [--repeat 3] [--json FILE]
+
+Writes a deterministic mixed corpus (benchmarks/corpus.py) to a temporary file, then
+times the real console script on it, in one process and with --jobs 2, against the
+parse floor: json.loads (and orjson.loads when installed) of the same lines. Prints
+lines per second (median, min, max over the repetitions) and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import corpus  # noqa: E402
+
+
+def _timed(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args()
+
+    script = shutil.which("eventspec") or str(Path(sys.executable).parent / "eventspec")
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "events.ndjson"
+        with log.open("w", encoding="utf-8") as out:
+            for event in corpus.corpus(args.lines):
+                out.write(json.dumps(event, separators=(",", ":")) + "\n")
+        lines = log.read_bytes().splitlines()
+
+        runs: dict[str, list[float]] = {}
+        runs["json.loads (parse floor)"] = _timed(lambda: [json.loads(line) for line in lines], args.repeat)
+        try:
+            import orjson
+
+            runs["orjson.loads (parse floor)"] = _timed(lambda: [orjson.loads(line) for line in lines], args.repeat)
+        except ImportError:
+            pass
+        for label, extra in [("eventspec check", []), ("eventspec check --jobs 2", ["--jobs", "2"])]:
+            command = [script, "check", "--format", "json", "--output", str(Path(tmp) / "report.json"), *extra, str(log)]
+            runs[label] = _timed(lambda: subprocess.run(command, check=False, capture_output=True), args.repeat)
+
+    floor = statistics.median(runs["json.loads (parse floor)"])
+    single = statistics.median(runs["eventspec check"])
+    print(f"{args.lines:,} NDJSON lines, {args.repeat} repetitions (lines/s: median [min..max]):")
+    results = {}
+    for label, times in runs.items():
+        rates = sorted(args.lines / t for t in times)
+        median = args.lines / statistics.median(times)
+        results[label] = {"median": median, "min": rates[0], "max": rates[-1]}
+        print(f"  {label:<30} {median:>12,.0f}  [{rates[0]:,.0f}..{rates[-1]:,.0f}]"
+              f"  {floor / statistics.median(times):5.2f}x json.loads  {single / statistics.median(times):5.2f}x single")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"lines": args.lines, "repeat": args.repeat, "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
