@@ -33,43 +33,49 @@ def _timed(fn, repeat: int) -> list[float]:
     return times
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--lines", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    args = parser.parse_args()
-
+def measure(lines_count: int, repeat: int = 3, jobs: int = 2) -> dict[str, dict[str, float]]:
+    """Time the console script over ``lines_count`` corpus lines; print and return the rates."""
     script = shutil.which("eventspec") or str(Path(sys.executable).parent / "eventspec")
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "events.ndjson"
         with log.open("w", encoding="utf-8") as out:
-            for event in corpus.corpus(args.lines):
+            for event in corpus.corpus(lines_count):
                 out.write(json.dumps(event, separators=(",", ":")) + "\n")
         lines = log.read_bytes().splitlines()
 
         runs: dict[str, list[float]] = {}
-        runs["json.loads (parse floor)"] = _timed(lambda: [json.loads(line) for line in lines], args.repeat)
+        runs["json.loads (parse floor)"] = _timed(lambda: [json.loads(line) for line in lines], repeat)
         try:
             import orjson
 
-            runs["orjson.loads (parse floor)"] = _timed(lambda: [orjson.loads(line) for line in lines], args.repeat)
+            runs["orjson.loads (parse floor)"] = _timed(lambda: [orjson.loads(line) for line in lines], repeat)
         except ImportError:
             pass
-        for label, extra in [("eventspec check", []), ("eventspec check --jobs 2", ["--jobs", "2"])]:
+        for label, extra in [("eventspec check", []), (f"eventspec check --jobs {jobs}", ["--jobs", str(jobs)])]:
             command = [script, "check", "--format", "json", "--output", str(Path(tmp) / "report.json"), *extra, str(log)]
-            runs[label] = _timed(lambda: subprocess.run(command, check=False, capture_output=True), args.repeat)
+            runs[label] = _timed(lambda: subprocess.run(command, check=False, capture_output=True), repeat)
 
     floor = statistics.median(runs["json.loads (parse floor)"])
     single = statistics.median(runs["eventspec check"])
-    print(f"{args.lines:,} NDJSON lines, {args.repeat} repetitions (lines/s: median [min..max]):")
+    print(f"CLI: {lines_count:,} NDJSON lines, {repeat} repetitions (lines/s: median [min..max]):")
     results = {}
     for label, times in runs.items():
-        rates = sorted(args.lines / t for t in times)
-        median = args.lines / statistics.median(times)
+        rates = sorted(lines_count / t for t in times)
+        median = lines_count / statistics.median(times)
         results[label] = {"median": median, "min": rates[0], "max": rates[-1]}
         print(f"  {label:<30} {median:>12,.0f}  [{rates[0]:,.0f}..{rates[-1]:,.0f}]"
               f"  {floor / statistics.median(times):5.2f}x json.loads  {single / statistics.median(times):5.2f}x single")
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args()
+    results = measure(args.lines, args.repeat, args.jobs)
     if args.json:
         Path(args.json).write_text(json.dumps({"lines": args.lines, "repeat": args.repeat, "results": results}, indent=2))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import decimal
 import json
 import math
 import subprocess
@@ -119,14 +120,24 @@ def test_schema_lookup_errors():
     "value,path",
     [
         (dt.datetime(2024, 1, 1), "$.properties.when"),
-        ({1, 2}, "$.properties.when"),
-        (math.nan, "$.properties.when"),
+        (decimal.Decimal("1.5"), "$.properties.when"),
+        (object(), "$.properties.when"),
+        ([{"at": dt.date(2024, 1, 1)}], "$.properties.when[0].at"),
     ],
 )
 def test_values_json_cannot_carry_are_findings_not_tracebacks(value, path):
     payload = {"type": "track", "userId": "u", "event": "x", "properties": {"when": value}}
     report = eventspec.validate(payload)
     assert (path, "not-json") in [(f.path, f.category) for f in report.errors]
+
+
+@pytest.mark.parametrize("value", [{1, 2}, math.nan, b"bytes", 1j])
+def test_builtin_non_json_values_are_found_when_a_call_nears_the_size_limit(value):
+    # Far below the limit the size is bounded without serializing (docs/performance.md),
+    # so these are only seen when the payload is serialized exactly.
+    payload = {"type": "track", "userId": "u", "event": "x", "properties": {"when": value, "pad": "x" * 6000}}
+    report = eventspec.validate(payload)
+    assert ("$.properties.when", "not-json") in [(f.path, f.category) for f in report.errors]
 
 
 def test_deep_nesting_is_a_finding_not_a_traceback():

@@ -10,6 +10,7 @@ and the vendors' soft rules (metadata types, whitespace in names) are checked he
 from __future__ import annotations
 
 import json
+import marshal
 import math
 import re
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ._catalog import FAMILIES, catalog, registry
+from ._catalog import FAMILIES, catalog, inline, registry
 from ._findings import (
     Finding,
     Report,
@@ -76,10 +77,22 @@ def _validator(uri: str) -> Any:
     """A jsonschema validator for one bundled schema, built once per process."""
     from jsonschema import Draft202012Validator
 
-    schema = catalog().contents[uri]
-    return Draft202012Validator(
-        schema, registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return Draft202012Validator(inline(uri), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def _fast(uri: str) -> Any:
+    """The compiled fast-path predicate for one bundled schema, built once per process."""
+    from ._compile import compile_schema
+
+    return compile_schema(catalog().contents[uri], registry().resolver(base_uri=uri))
+
+
+def _schema_findings(uri: str, payload: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding]:
+    """Findings of one schema: none when the fast path says valid, else the full report."""
+    if _fast(uri)(payload):
+        return iter(())
+    return translate(_validator(uri).iter_errors(payload), prefix)
 
 
 def _uri(relative: str) -> str:
@@ -138,7 +151,7 @@ def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str |
         items = payload.get("batch")
         items = items if isinstance(items, list) else []
         not_objects = {("batch", i) for i, item in enumerate(items) if not isinstance(item, dict)}
-        for finding in translate(_validator(uri).iter_errors(payload)):
+        for finding in _schema_findings(uri, payload, ()):
             # the batch schema says "type" of a non-object item; say it as for a payload
             if finding.parts in not_objects and finding.keyword == "type":
                 finding = _not_an_object(items[finding.parts[1]], finding.parts)
@@ -215,7 +228,22 @@ def _one(
         findings.extend(event_findings)
         if event is not None:
             uri = family.events[event]
-    findings.extend(translate(_validator(uri).iter_errors(payload), prefix))
+    schema_findings = _schema_findings(uri, payload, prefix)
+    declared = payload.get(dialect.type_field) if dialect.type_field else None
+    if call is not None and declared is not None and declared != call:
+        # The schema says "not one of ['track']"; say what actually went wrong.
+        where = prefix + (dialect.type_field,)
+        schema_findings = [f for f in schema_findings if f.parts != where]
+        findings.append(
+            Finding(
+                json_path(where),
+                f"the payload was named a {call} call, but its {dialect.type_field} is {found(declared)}",
+                "unknown-call",
+                keyword="const",
+                parts=where,
+            )
+        )
+    findings.extend(schema_findings)
     if event is not None:
         findings.extend(_property_near_misses(payload, spec, event, uri, prefix))
     if spec == "userpilot":
@@ -281,9 +309,10 @@ def _property_near_misses(
     properties = payload.get("properties")
     if not isinstance(properties, dict):
         return
-    declared = _declared_properties(uri)
+    declared, by_key = _declared_properties(uri)
+    if declared.issuperset(properties):
+        return
     aliases = _PROPERTY_ALIASES.get((spec, event), {})
-    by_key = {_key(d): d for d in declared}
     for name in properties:
         if not isinstance(name, str) or name in declared:
             continue
@@ -301,10 +330,11 @@ def _property_near_misses(
 
 
 @cache
-def _declared_properties(uri: str) -> frozenset[str]:
+def _declared_properties(uri: str) -> tuple[frozenset[str], dict[str, str]]:
+    """An event's declared property names, and each by its normalised spelling."""
     schema = catalog().contents[uri]
-    props = schema.get("properties", {}).get("properties", {}).get("properties", {})
-    return frozenset(props)
+    declared = frozenset(schema.get("properties", {}).get("properties", {}).get("properties", {}))
+    return declared, {_key(name): name for name in declared}
 
 
 def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> Iterator[Finding]:
@@ -327,22 +357,40 @@ def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> I
         )
 
 
+# Compact JSON never takes more than 6 bytes per byte of marshal format 2 (the worst
+# case is a list of false: 1 byte there, "false," here); see docs/performance.md. So a
+# payload whose marshal form is under a sixth of the limit is under the limit, and
+# only payloads near it pay for an exact serialization. Format 2 writes no back-
+# references, so a payload repeating one object many times is counted in full.
+_MARSHAL_BOUND = 6
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def json_size(payload: Any) -> int | None:
+    """The exact size in bytes of ``payload`` as compact UTF-8 JSON, or None if JSON cannot carry it."""
+    try:
+        return len(_COMPACT.encode(payload).encode())
+    except (TypeError, ValueError):
+        return None
+
+
 def _sizes(
     payload: dict[str, Any], dialect: _Dialect, batch: bool, prefix: tuple[str | int, ...] = ()
 ) -> Iterator[Finding]:
     """Size-limit errors, and not-json errors for values JSON cannot carry."""
+    limit = (BATCH_LIMIT if batch else CALL_LIMIT) if dialect.size_limits else None
     try:
-        size = len(
-            json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
-        )
-    except (TypeError, ValueError):
+        bound = _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
+    except ValueError:  # a type marshal does not know (datetime, Decimal, a subclass)
+        bound = None
+    if bound is not None and (limit is None or bound <= limit):
+        return
+    size = json_size(payload)
+    if size is None:
         if not prefix:  # a batch reports these once, for the whole request
             yield from _non_json(payload, prefix)
         return
-    if not dialect.size_limits:
-        return
-    limit = BATCH_LIMIT if batch else CALL_LIMIT
-    if size > limit:
+    if limit is not None and size > limit:
         what = "a batch request" if batch else ("a call in a batch" if prefix else "a call")
         yield Finding(
             json_path(prefix),
@@ -415,6 +463,8 @@ def _order(finding: Finding) -> tuple[Any, ...]:
 def _report(
     spec: str, call: str | None, event: str | None, uri: str | None, findings: list[Finding]
 ) -> Report:
+    if not findings:
+        return Report(spec, call, event, uri)
     unique = list(dict.fromkeys(findings))
     # A value of the wrong type is not also "not one of the allowed values": say it once.
     mistyped = {f.parts for f in unique if f.category == "type-mismatch"}

@@ -1,0 +1,257 @@
+"""The fast path: a bundled schema compiled into one specialised Python predicate.
+
+Most events are valid, so "is this valid?" must be cheap; the full jsonschema report
+is built only when the answer is no. `compile_schema` turns a schema (following
+``$ref`` through the bundle's registry) into Python source, one small function per
+subschema, and ``exec``s it once. Every string taken from a schema reaches the source
+through ``repr``, so no schema can inject code. Semantics follow jsonschema's
+Draft 2020-12 validator exactly: the common cases are inlined (``type(v) is str``),
+and anything unusual (a float that may be an integer, a Decimal, a str subclass in an
+enum, every format but the common date-time shape) is handed to the very functions
+jsonschema uses. The equivalence tests hold the two to the same verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+#: Keywords that change no verdict (annotations), and those the compiler implements.
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$comment", "$defs", "$anchor", "title", "description", "examples",
+     "default", "deprecated", "readOnly", "writeOnly"}
+)
+SUPPORTED = frozenset(
+    {"type", "properties", "required", "additionalProperties", "enum", "const", "format",
+     "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
+     "exclusiveMaximum", "items", "minItems", "maxItems", "uniqueItems", "allOf", "anyOf",
+     "oneOf", "$ref"}
+)
+
+# RFC 3339 date-times in the shape nearly every event uses. A match is certainly valid
+# (days stop at 28, so every month has them); anything else goes to the real check.
+_COMMON_DATETIME = re.compile(
+    r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T(?:[01][0-9]|2[0-3])"
+    r":[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+
+# Dotted-quad IPv4 without leading zeros: exactly what ipaddress accepts, minus nothing
+# a real event sends. Anything else goes to the real check.
+_COMMON_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])")
+
+_TYPE_TESTS = {
+    # The plain Python type first (the common case), then jsonschema's own checker.
+    "object": "isinstance({v}, dict)",
+    "array": "isinstance({v}, list)",
+    "string": "isinstance({v}, str)",
+    "boolean": "isinstance({v}, bool)",
+    "null": "{v} is None",
+    "integer": "(type({v}) is int or _is_type({v}, 'integer'))",
+    "number": "(type({v}) is float or type({v}) is int or _is_type({v}, 'number'))",
+}
+
+
+class Unsupported(Exception):
+    """A schema uses a keyword the compiler does not implement."""
+
+
+def _namespace() -> dict[str, Any]:
+    from jsonschema import Draft202012Validator
+    from jsonschema._utils import equal, uniq
+
+    checker = Draft202012Validator.FORMAT_CHECKER
+    type_checker = Draft202012Validator.TYPE_CHECKER
+
+    def date_time(value: str) -> bool:
+        return _COMMON_DATETIME.fullmatch(value) is not None or checker.conforms(value, "date-time")
+
+    def ipv4(value: str) -> bool:
+        return _COMMON_IPV4.fullmatch(value) is not None or checker.conforms(value, "ipv4")
+
+    return {
+        "_is_type": type_checker.is_type,
+        "_conforms": checker.conforms,
+        "_date_time": date_time,
+        "_ipv4": ipv4,
+        "_equal": equal,
+        "_uniq": uniq,
+        "_MISSING": object(),
+    }
+
+
+class _Compiler:
+    def __init__(self, resolver: Any) -> None:
+        self.lines: list[str] = []
+        self.names: dict[int, str] = {}  # id(subschema) -> function name
+        self.constants: dict[str, Any] = {}
+        self.root_resolver = resolver
+
+    def constant(self, value: Any) -> str:
+        name = f"_c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def function(self, schema: Any, resolver: Any) -> str:
+        """The name of the function checking ``schema`` (compiled once per subschema)."""
+        key = id(schema)
+        if key in self.names:
+            return self.names[key]
+        name = f"_s{len(self.names)}"
+        self.names[key] = name
+        if schema is True or schema == {}:
+            self.lines.append(f"def {name}(v):\n    return True\n")
+            return name
+        if schema is False:
+            self.lines.append(f"def {name}(v):\n    return False\n")
+            return name
+        unknown = set(schema) - SUPPORTED - ANNOTATIONS
+        if unknown:
+            raise Unsupported(f"keywords not supported by the fast path: {sorted(unknown)}")
+        body: list[str] = []
+        self._body(schema, resolver, body)
+        self.lines.append(f"def {name}(v):\n" + "".join(f"    {line}\n" for line in body) + "    return True\n")
+        return name
+
+    def _check(self, schema: Any, resolver: Any, var: str) -> str:
+        """An expression that is true when ``var`` is valid under ``schema``."""
+        if isinstance(schema, dict):
+            keywords = set(schema) - ANNOTATIONS
+            if keywords == {"type"}:
+                return _type_test(schema["type"], var)
+            if keywords == {"$ref"}:  # a bare reference: call its target directly
+                resolved = resolver.lookup(schema["$ref"])
+                return f"{self.function(resolved.contents, resolved.resolver)}({var})"
+            if keywords == {"anyOf"} and var.isidentifier():  # e.g. "null or a context object"
+                return "(" + " or ".join(self._check(sub, resolver, var) for sub in schema["anyOf"]) + ")"
+        return f"{self.function(schema, resolver)}({var})"
+
+    def _body(self, schema: dict[str, Any], resolver: Any, out: list[str]) -> None:
+        if "type" in schema:
+            out.append(f"if not {_type_test(schema['type'], 'v')}: return False")
+        if "enum" in schema or "const" in schema:
+            values = schema["enum"] if "enum" in schema else [schema["const"]]
+            out.append(f"if not {self._enum(values)}: return False")
+        self._object(schema, resolver, out)
+        self._string(schema, out)
+        self._number(schema, out)
+        self._array(schema, resolver, out)
+        if "$ref" in schema:
+            resolved = resolver.lookup(schema["$ref"])
+            out.append(f"if not {self.function(resolved.contents, resolved.resolver)}(v): return False")
+        for sub in schema.get("allOf", ()):
+            out.append(f"if not {self._check(sub, resolver, 'v')}: return False")
+        if "anyOf" in schema:
+            either = " or ".join(self._check(sub, resolver, "v") for sub in schema["anyOf"])
+            out.append(f"if not ({either}): return False")
+        if "oneOf" in schema:
+            count = " + ".join(f"bool({self._check(sub, resolver, 'v')})" for sub in schema["oneOf"])
+            out.append(f"if ({count}) != 1: return False")
+
+    def _enum(self, values: list[Any]) -> str:
+        strings = [value for value in values if isinstance(value, str)]
+        if len(strings) + values.count(None) == len(values):
+            allowed = self.constant(frozenset(strings))
+            tests = [f"(type(v) is str and v in {allowed})"]
+            if None in values:
+                tests.append("v is None")
+            # anything else (a str subclass, an odd object) gets jsonschema's own equality
+            return "(" + " or ".join(tests) + f" or (type(v) is not str and v is not None and _enum_slow(v, {self.constant(values)})))"
+        return f"_enum_slow(v, {self.constant(values)})"
+
+    def _object(self, schema: dict[str, Any], resolver: Any, out: list[str]) -> None:
+        properties = schema.get("properties", {})
+        required = schema.get("required", [])
+        additional = schema.get("additionalProperties", True)
+        if not (properties or required or additional is not True):
+            return
+        if schema.get("type") == "object":
+            out.append("if True:  # the type test above returned for anything else")
+        else:
+            out.append("if isinstance(v, dict):")
+        for name in required:
+            out.append(f"    if {name!r} not in v: return False")
+        for name, sub in properties.items():
+            if sub is True or sub == {}:
+                continue
+            # `in` then a subscript beats .get() for the usual case: most declared
+            # properties are absent from any one payload.
+            if isinstance(sub, dict) and set(sub) - ANNOTATIONS == {"type"} and isinstance(sub["type"], str):
+                # a lone type test reads the value once: no local needed
+                out.append(f"    if {name!r} in v and not {_type_test(sub['type'], f'v[{name!r}]')}: return False")
+            else:
+                out.append(f"    if {name!r} in v:")
+                out.append(f"        p = v[{name!r}]")
+                out.append(f"        if not {self._check(sub, resolver, 'p')}: return False")
+        if additional is not True:
+            declared = self.constant(frozenset(properties))
+            out.append("    for k, p in v.items():")
+            out.append(f"        if k not in {declared} and not {self._check(additional, resolver, 'p')}: return False")
+
+    def _string(self, schema: dict[str, Any], out: list[str]) -> None:
+        tests = []
+        if "minLength" in schema:
+            tests.append(f"len(v) < {int(schema['minLength'])!r}")
+        if "maxLength" in schema:
+            tests.append(f"len(v) > {int(schema['maxLength'])!r}")
+        if "pattern" in schema:
+            regex = self.constant(re.compile(schema["pattern"]))
+            tests.append(f"{regex}.search(v) is None")
+        if "format" in schema:
+            fmt = schema["format"]
+            if fmt in ("date-time", "ipv4"):
+                tests.append(f"not _{fmt.replace('-', '_')}(v)")
+            else:
+                tests.append(f"not _conforms(v, {str(fmt)!r})")
+        if tests:
+            out.append("if isinstance(v, str) and (" + " or ".join(tests) + "): return False")
+
+    def _number(self, schema: dict[str, Any], out: list[str]) -> None:
+        bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
+        tests = [f"v {op} {self.constant(schema[key])}" for key, op in bounds.items() if key in schema]
+        if tests:
+            out.append(f"if {_type_test('number', 'v')} and (" + " or ".join(tests) + "): return False")
+
+    def _array(self, schema: dict[str, Any], resolver: Any, out: list[str]) -> None:
+        tests = []
+        if "minItems" in schema:
+            tests.append(f"len(v) < {int(schema['minItems'])!r}")
+        if "maxItems" in schema:
+            tests.append(f"len(v) > {int(schema['maxItems'])!r}")
+        if schema.get("uniqueItems") is True:
+            tests.append("not _uniq(v)")
+        if tests:
+            out.append("if isinstance(v, list) and (" + " or ".join(tests) + "): return False")
+        items = schema.get("items")
+        if items is not None and items is not True and items != {}:
+            out.append("if True:" if schema.get("type") == "array" else "if isinstance(v, list):")
+            out.append("    for p in v:")
+            out.append(f"        if not {self._check(items, resolver, 'p')}: return False")
+
+
+def _type_test(types: str | list[str], var: str) -> str:
+    names = [types] if isinstance(types, str) else list(types)
+    for name in names:
+        if name not in _TYPE_TESTS:
+            raise Unsupported(f"type {name!r}")
+    tests = [_TYPE_TESTS[name].format(v=var) for name in names]
+    return tests[0] if len(tests) == 1 else "(" + " or ".join(tests) + ")"
+
+
+def compile_schema(schema: dict[str, Any], resolver: Any) -> Callable[[Any], bool]:
+    """A predicate with the verdict of jsonschema's ``is_valid`` for ``schema``.
+
+    Raises:
+        Unsupported: the schema uses a keyword outside `SUPPORTED`.
+    """
+    compiler = _Compiler(resolver)
+    entry = compiler.function(schema, resolver)
+    namespace = _namespace()
+    equal = namespace["_equal"]
+    namespace["_enum_slow"] = lambda value, allowed: any(equal(each, value) for each in allowed)
+    namespace.update(compiler.constants)
+    source = "\n".join(compiler.lines)
+    exec(compile(source, f"<eventspec fast path for {schema.get('$id', 'a schema')}>", "exec"), namespace)
+    check: Callable[[Any], bool] = namespace[entry]
+    check.__doc__ = source  # the generated code, for anyone debugging a verdict
+    return check

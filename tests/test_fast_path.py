@@ -1,0 +1,183 @@
+"""The compiled fast path, the inlined schemas and jsonschema agree on valid/invalid for every payload.
+
+Payloads: every document example, a deterministic corpus of all families and events
+(5% broken), and thousands of mutants of them with awkward values put at random
+places (booleans where numbers go, 1.0 for integers, Decimals, NaN, str subclasses,
+nested containers, missing keys). Each payload is checked against the schemas it
+dispatches to and against a sample of every other bundled schema.
+"""
+
+from __future__ import annotations
+
+import copy
+import decimal
+import functools
+import json
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+import eventspec
+from eventspec._catalog import catalog, registry
+from eventspec._compile import ANNOTATIONS, SUPPORTED, Unsupported, compile_schema
+from eventspec._validate import _fast, _validator
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+import corpus  # noqa: E402
+
+URIS = sorted(catalog().contents)
+FIXTURES = Path(__file__).parent / "fixtures" / "examples"
+
+
+class Text(str):
+    pass
+
+
+AWKWARD: list[Any] = [
+    True, False, 0, 1, -1, 1.0, 1.5, 2**70, float("nan"), float("inf"), decimal.Decimal("2"),
+    decimal.Decimal("2.5"), "", "x", "1", "USD", "usd", "2024-05-01T12:30:00Z", "2024-02-30T12:30:00Z",
+    "2024-05-01T12:30:00Z\n", "2024-05-01t12:30:00z", "8.8.8.8", "::1", "fe80::1%eth0", "user-1",
+    Text("pre-roll"), Text("x"), None, [], [1, 1], ["a", "a"], ["a"], {}, {"token": "t"}, (1,), {"a": None},
+    "pre-roll", "banner_slot_1", 100, 101, 255 * "x", 256 * "x", "2024-07-28 08:55:35.874555", "en-US",
+]
+
+
+def _payloads() -> list[Any]:
+    found = [json.loads(p.read_text())["payload"] for p in sorted(FIXTURES.glob("*/*.json"))]
+    found += corpus.corpus(1500)
+    return found
+
+
+def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    paths = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            paths += _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            paths += _paths(item, prefix + (index,))
+    return paths
+
+
+def _mutants(payloads: list[Any], count: int, seed: int = 7) -> list[Any]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        payload = copy.deepcopy(rng.choice(payloads))
+        for _ in range(rng.choice([1, 1, 2])):
+            paths = [p for p in _paths(payload) if p]
+            if not paths:
+                break
+            path = rng.choice(paths)
+            parent = payload
+            for part in path[:-1]:
+                parent = parent[part]
+            if rng.random() < 0.15 and isinstance(parent, dict):
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = copy.deepcopy(rng.choice(AWKWARD))
+        out.append(payload)
+    return out
+
+
+def _dispatched(payload: Any) -> list[str]:
+    report = eventspec.validate(payload, spec=corpus.family_of(payload))
+    return [report.schema_id] if report.schema_id else []
+
+
+PAYLOADS = _payloads()
+MUTANTS = _mutants(PAYLOADS, 6000)
+
+
+def test_every_bundled_schema_compiles():
+    for uri in URIS:
+        assert callable(_fast(uri)), uri
+
+
+def test_keywords_outside_the_supported_set_are_refused():
+    with pytest.raises(Unsupported):
+        compile_schema({"patternProperties": {"^a": {"type": "string"}}}, registry().resolver())
+    with pytest.raises(Unsupported):
+        compile_schema({"type": "decimal"}, registry().resolver())
+
+
+def test_bundled_schemas_use_only_supported_keywords():
+    def keywords(node: Any, seen: set[str]) -> set[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                seen.add(key)
+                if key in ("properties", "$defs"):
+                    for sub in value.values():
+                        keywords(sub, seen)
+                elif key not in ("enum", "const", "required", "examples", "default"):
+                    keywords(value, seen)
+        elif isinstance(node, list):
+            for item in node:
+                keywords(item, seen)
+        return seen
+
+    used = set().union(*(keywords(catalog().contents[uri], set()) for uri in URIS))
+    assert used <= SUPPORTED | ANNOTATIONS, used - SUPPORTED - ANNOTATIONS
+
+
+@functools.cache
+def _reference(uri: str) -> Draft202012Validator:
+    """jsonschema on the schema as bundled, following $ref through the registry: the truth."""
+    return Draft202012Validator(catalog().contents[uri], registry=registry(),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _disagreements(payloads: list[Any], uris_for) -> list[str]:
+    """Where the fast path, or the inlined schema the full report uses, differs from the truth."""
+    wrong = []
+    for index, payload in enumerate(payloads):
+        for uri in uris_for(index, payload):
+            truth = _reference(uri).is_valid(payload)
+            fast = _fast(uri)(payload)
+            inlined = _validator(uri).is_valid(payload)
+            if fast != truth or inlined != truth:
+                wrong.append(f"{uri}: fast={fast} inlined={inlined} jsonschema={truth} for {payload!r:.300}")
+    return wrong
+
+
+def test_the_pool_holds_both_verdicts_in_quantity():
+    verdicts = [_validator(u).is_valid(p) for p in MUTANTS[:2000] for u in _dispatched(p)]
+    assert verdicts.count(True) > 300 and verdicts.count(False) > 300
+
+
+def test_fast_path_agrees_on_the_dispatched_schema():
+    assert _disagreements(PAYLOADS + MUTANTS, lambda i, p: _dispatched(p)) == []
+
+
+def test_fast_path_agrees_on_every_schema_for_a_sample():
+    rng = random.Random(11)
+    pool = PAYLOADS + MUTANTS
+    assert _disagreements(pool, lambda i, p: rng.sample(URIS, 3)) == []
+
+
+@pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
+def test_fast_path_agrees_on_awkward_values_for_each_schema(uri):
+    candidates = [*AWKWARD, *PAYLOADS[:40]]
+    assert _disagreements(candidates, lambda i, p: [uri]) == []
+
+
+def test_generated_code_quotes_schema_strings():
+    hostile = {"properties": {"'); import os; os.system('x') #": {"enum": ["\"'\\n"], "pattern": "'''"}},
+               "required": ["\n"]}
+    check = compile_schema(hostile, registry().resolver())
+    assert check({"\n": 1})
+    assert not check({})
+    assert "import os" not in check.__doc__.replace(repr("'); import os; os.system('x') #"), "")
+
+
+def test_validate_reports_nothing_more_than_jsonschema_on_valid_payloads():
+    for payload in PAYLOADS:
+        report = eventspec.validate(payload, spec=corpus.family_of(payload))
+        if report.schema_id:
+            assert _validator(report.schema_id).is_valid(payload) == (
+                not [f for f in report.errors if f.keyword is not None]
+            ), payload
