@@ -223,7 +223,7 @@ def test_show_table_and_json():
     table = run("show", "Order Completed").stdout.decode()
     assert "properties.products[].price" in table
     row = next(line for line in table.splitlines() if line.startswith("event "))
-    assert re.search(r"string, non-empty\s+yes", row)
+    assert re.search(r"string \(a string that is not only whitespace\)\s+yes", row)
     assert re.search(r"properties.currency\s+string \(ISO 4217 currency code\)", table)
     schema = json.loads(run("show", "Order Completed", "--json").stdout)
     assert schema["$id"].endswith("/cdp/ecommerce/order-completed.json")

@@ -35,3 +35,5 @@ def test_document_example(path):
     assert report.ok is fixture["ok"], str(report)
     assert sorted({f.path for f in report.errors}) == sorted(fixture["error_paths"]), str(report)
     assert sorted({f.path for f in report.warnings}) == sorted(fixture["warning_paths"]), str(report)
+    # every finding that came from a schema keyword names the file it came from
+    assert all(f.schema_id for f in report.findings if f.keyword and f.category != "unknown-call"), str(report)

@@ -627,3 +627,54 @@ def test_r23_custom_events_are_valid_unless_strict():
 
 def test_r6_batch_level_nulls_mean_absent():
     assert errors({"batch": [{"type": "identify", "userId": "u"}], "context": None, "integrations": None, "sentAt": None}) == []
+
+
+def test_r3_an_event_name_of_only_whitespace_is_an_error_and_a_warning():
+    report = eventspec.validate({"type": "track", "userId": "u1", "event": "   "})
+    assert [(f.path, f.category) for f in report.errors] == [("$.event", "pattern-mismatch")]
+    assert [(f.path, f.category) for f in report.warnings] == [("$.event", "event-whitespace")]
+    assert errors({"type": "track", "timestamp": "2026-03-10T12:00:00Z", "user_id": "u", "event": " "}, spec="retainpixel") == ["$.event"]
+
+
+def test_r6_batch_level_context_applies_to_items():
+    item = {"type": "track", "userId": "u1", "event": "Device Created or Updated", "properties": {}}
+    assert errors({"batch": [item]}) == ["$.batch[0]"]
+    assert errors({"batch": [item], "context": {"device": {"token": "fcm-1"}}}) == []
+    # the item's own context wins, merged over the shared one
+    own = {**item, "context": {"device": {"type": "ios"}}}
+    assert errors({"batch": [own], "context": {"device": {"token": "fcm-1"}}}) == []
+    # what is wrong in the shared context is reported once, at the batch level
+    assert errors({"batch": [item], "context": {"device": {"token": "t"}, "ip": "x"}}) == ["$.context.ip"]
+
+
+def test_r13_documented_wrong_names_warn_even_beside_the_right_ones():
+    props = {"variation_id": "1", "variant_id": "1"}
+    assert warnings(track("Experiment Viewed", props)) == ["$.properties.variant_id"]
+
+
+def test_r17_retainpixel_timestamps_are_iso_8601():
+    base = {"type": "track", "event": "x", "user_id": "u"}
+    for good in ["2026-03-10T12:00:00Z", "2026-03-10T12:00:00", "2026-03-10T12:00:00.123+02:00", "2024-02-29T00:00:00Z"]:
+        assert errors({**base, "timestamp": good}, spec="retainpixel") == [], good
+    for bad in ["2026-03-10", "2026-03-10 12:00:00", "2026-02-30T12:00:00Z", "2023-02-29T00:00:00Z", "10/03/2026", 1773144000]:
+        assert errors({**base, "timestamp": bad}, spec="retainpixel") == ["$.timestamp"], bad
+
+
+def test_r22_inserted_at_is_a_real_date():
+    payload = up("track", user_id="u", event_name="x")
+    assert errors({**payload, "inserted_at": "2024-02-30 08:55:35"}, spec="userpilot") == ["$.inserted_at"]
+    assert errors({**payload, "inserted_at": "2024-02-29 08:55:35"}, spec="userpilot") == []
+    assert errors({**payload, "inserted_at": "1900-02-29 08:55:35"}, spec="userpilot") == ["$.inserted_at"]
+    assert errors({**payload, "inserted_at": "2024-04-31T08:55:35"}, spec="userpilot") == ["$.inserted_at"]
+
+
+def test_one_finding_per_problem_even_when_two_schema_files_say_it():
+    report = eventspec.validate({"user_id": "u", "metadata": {}, "source": "s",
+                                 "inserted_at": "2024-07-28 08:55:35"}, spec="userpilot", call="identify_user")
+    assert [(f.path, f.category) for f in report.errors] == [("$.event_type", "required-missing")]
+
+
+@pytest.mark.parametrize("call", [["track"], 3, ""])
+def test_a_call_that_is_not_a_call_name_is_a_value_error(call):
+    with pytest.raises(eventspec.UnknownCall):
+        eventspec.validate({}, call=call)

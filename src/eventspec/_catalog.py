@@ -82,6 +82,34 @@ def registry() -> Registry:
     return Registry().with_resources(resources).crawl()
 
 
+@dataclass(frozen=True)
+class Resolved:
+    contents: Any
+    resolver: Resolver
+
+
+@dataclass(frozen=True)
+class Resolver:
+    """Follows the bundle's ``$ref``s (relative URIs and JSON pointers) without importing
+    `referencing`: the fast path must not pay its import time. Anything outside the
+    bundle is an error, exactly as with the registry."""
+
+    base: str
+
+    def lookup(self, ref: str) -> Resolved:
+        from urllib.parse import unquote, urljoin
+
+        uri, _, fragment = urljoin(self.base, ref).partition("#")
+        try:
+            node: Any = catalog().contents[uri]
+        except KeyError:
+            raise LookupError(f"{ref!r} (from {self.base}) is not a bundled schema") from None
+        for part in [p for p in fragment.split("/") if p] if fragment.startswith("/") else ():
+            part = unquote(part).replace("~1", "/").replace("~0", "~")
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        return Resolved(node, Resolver(uri))
+
+
 @cache
 def owners() -> dict[int, str]:
     """Map every (sub)schema object of the bundle to the $id of the file holding it.
@@ -154,5 +182,9 @@ def inline(uri: str) -> dict[str, Any]:
         resolving.pop()
         return copy
 
-    root = walk(catalog().contents[uri], registry().resolver(base_uri=uri), uri)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **root} if isinstance(root, dict) else root
+    root = walk(catalog().contents[uri], Resolver(uri), uri)
+    if not isinstance(root, dict):
+        return root
+    document = {"$schema": "https://json-schema.org/draft/2020-12/schema", **root}
+    found[id(document)] = found[id(root)]
+    return document

@@ -15,7 +15,6 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from functools import partial
 from typing import IO, Any, TextIO
 
@@ -52,11 +51,11 @@ def _check_one(item: Item, spec: str, strict: bool, keep: bool) -> Result:
 
     item = parse_line(item)
     if item.problem is not None:
-        return Result(item if keep else replace(item, payload=None), None, None)
+        return Result(item if keep else item._replace(payload=None), None, None)
     family = detect(item.payload) if spec == "auto" else spec
     report = validate(item.payload, spec=family, strict=strict)
     if not keep:
-        item = replace(item, payload=None, raw=None)
+        item = item._replace(payload=None, raw=None)
     return Result(item, report, family, auto=spec == "auto")
 
 
@@ -103,8 +102,10 @@ class _Progress:
 
     def tick(self) -> None:
         self.count += 1
+        if not self.on or self.count % 256:
+            return
         now = time.monotonic()
-        if self.on and now - self.shown > 0.2:
+        if now - self.shown > 0.2:
             self.shown = now
             self.stream.write(f"\rchecked {self.count:,} payload(s)…")
             self.stream.flush()

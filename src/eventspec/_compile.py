@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 #: Keywords that change no verdict (annotations), and those the compiler implements.
@@ -56,27 +57,50 @@ class Unsupported(Exception):
     """A schema uses a keyword the compiler does not implement."""
 
 
-def _namespace() -> dict[str, Any]:
+@cache
+def _jsonschema() -> tuple[Any, Any, Any, Any]:
+    # Imported on first use: valid events in the common shapes never need it, and
+    # importing jsonschema costs more than the rest of a first validation.
     from jsonschema import Draft202012Validator
     from jsonschema._utils import equal, uniq
 
-    checker = Draft202012Validator.FORMAT_CHECKER
-    type_checker = Draft202012Validator.TYPE_CHECKER
+    return (Draft202012Validator.TYPE_CHECKER.is_type, Draft202012Validator.FORMAT_CHECKER.conforms,
+            equal, uniq)
 
-    def date_time(value: str) -> bool:
-        return _COMMON_DATETIME.fullmatch(value) is not None or checker.conforms(value, "date-time")
 
-    def ipv4(value: str) -> bool:
-        return _COMMON_IPV4.fullmatch(value) is not None or checker.conforms(value, "ipv4")
+def _is_type(value: Any, name: str) -> bool:
+    return bool(_jsonschema()[0](value, name))
 
+
+def _conforms(value: Any, fmt: str) -> bool:
+    return bool(_jsonschema()[1](value, fmt))
+
+
+def _enum_slow(value: Any, allowed: list[Any]) -> bool:
+    equal = _jsonschema()[2]
+    return any(equal(each, value) for each in allowed)
+
+
+def _uniq(value: Any) -> bool:
+    return bool(_jsonschema()[3](value))
+
+
+def _date_time(value: str) -> bool:
+    return _COMMON_DATETIME.fullmatch(value) is not None or _conforms(value, "date-time")
+
+
+def _ipv4(value: str) -> bool:
+    return _COMMON_IPV4.fullmatch(value) is not None or _conforms(value, "ipv4")
+
+
+def _namespace() -> dict[str, Any]:
     return {
-        "_is_type": type_checker.is_type,
-        "_conforms": checker.conforms,
-        "_date_time": date_time,
-        "_ipv4": ipv4,
-        "_equal": equal,
-        "_uniq": uniq,
-        "_MISSING": object(),
+        "_is_type": _is_type,
+        "_conforms": _conforms,
+        "_date_time": _date_time,
+        "_ipv4": _ipv4,
+        "_enum_slow": _enum_slow,
+        "_uniq": _uniq,
     }
 
 
@@ -247,8 +271,6 @@ def compile_schema(schema: dict[str, Any], resolver: Any) -> Callable[[Any], boo
     compiler = _Compiler(resolver)
     entry = compiler.function(schema, resolver)
     namespace = _namespace()
-    equal = namespace["_equal"]
-    namespace["_enum_slow"] = lambda value, allowed: any(equal(each, value) for each in allowed)
     namespace.update(compiler.constants)
     source = "\n".join(compiler.lines)
     exec(compile(source, f"<eventspec fast path for {schema.get('$id', 'a schema')}>", "exec"), namespace)

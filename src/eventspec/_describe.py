@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._catalog import registry
+from ._messages import _PATTERN_NAMES
 
 _MAX_DEPTH = 3
 
@@ -58,7 +59,7 @@ def _kind(declarations: list[tuple[dict[str, Any], Any]]) -> str:
             if "format" in schema:
                 text += f" ({schema['format']})"
             if "pattern" in schema:
-                text += f" matching {schema['pattern']}"
+                text += f" ({_PATTERN_NAMES[schema['pattern']]})" if schema["pattern"] in _PATTERN_NAMES else f" matching {schema['pattern']}"
             if "minimum" in schema or "maximum" in schema:
                 text += f" [{schema.get('minimum', '')}..{schema.get('maximum', '')}]"
             if schema.get("minLength") == 1:

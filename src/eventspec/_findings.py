@@ -12,7 +12,9 @@ Severity = Literal["error", "warning"]
 #: they never change meaning once released.
 CATEGORIES: dict[str, str] = {
     "not-an-object": "the payload (or a batch item) is not a JSON object",
-    "not-json": "a value cannot be represented in JSON (a set, a datetime, NaN, a non-string key)",
+    "not-json": "a value JSON cannot carry (a datetime, a Decimal, an object; and, in a payload "
+    "near the size limit, where it is serialized exactly, also a set, bytes or NaN), or nesting "
+    "too deep to check",
     "required-missing": "a required field is missing (or none of several alternatives is present)",
     "type-mismatch": "a field has the wrong JSON type",
     "enum-mismatch": "a field is not one of the allowed values (or not the one value allowed)",

@@ -11,9 +11,8 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 EXTENSIONS = (".json", ".ndjson", ".jsonl")
 STDIN = "<stdin>"
@@ -23,12 +22,11 @@ class UsageError(Exception):
     """A command-line mistake (a missing file): exit status 2, nothing checked."""
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One payload read from an input, or the reason it could not be read.
 
     ``raw`` is the undecoded NDJSON line (for workers and --split); ``payload`` is the
-    parsed value once parsed.
+    parsed value once parsed. (A named tuple: millions are made, and cheaply.)
     """
 
     source: str

@@ -44,6 +44,13 @@ _FORMAT_NAMES = {
     "uri": "an absolute URI",
 }
 
+# Patterns the bundled schemas use, said in words (others are shown as written).
+_PATTERN_NAMES = {
+    "^[0-9]+$": "a string of digits",
+    "\\S": "a string that is not only whitespace",
+    "^[a-z]{2}(-[A-Z]{2})?$": "a locale like en or en-US",
+}
+
 _ENUM_LISTED = 8  # longer enums (currency codes) are named by their title instead
 
 
@@ -104,6 +111,10 @@ def _message(error: Any) -> str:
     if keyword == "format":
         return f"expected {_FORMAT_NAMES.get(value, value)}; found {found(instance)}"
     if keyword == "pattern":
+        if value in _PATTERN_NAMES:
+            return f"expected {_PATTERN_NAMES[value]}; found {found(instance)}"
+        if "[Tt ]" in value or value.endswith("?$") and "02-29" in value:
+            return f"expected an ISO 8601 date-time on a real date (like 2024-07-28T08:55:35Z); found {found(instance)}"
         return f"expected a string matching {value}; found {found(instance)}"
     if keyword == "minLength":
         if value == 1:

@@ -11,14 +11,13 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from ._findings import Finding, Report
 from ._inputs import Item
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     """One payload's verdict: a report, or the problem that kept it from being read."""
 
     item: Item
@@ -112,31 +111,35 @@ class Text:
 
 
 class Json:
-    """One JSON object: ``{"ok", "summary", "results": [...]}``; see docs/ci.md."""
+    """One JSON object: ``{"results": [...], "summary": {...}, "ok": ...}``; see docs/ci.md.
+
+    Results are written as they come, one compact object per line, so a large log is
+    never held in memory and the standard library's C encoder does the work.
+    """
 
     def __init__(self, out: TextIO, strict: bool) -> None:
-        self.out, self.strict, self.results = out, strict, []
+        self.out, self.strict, self.first = out, strict, True
+        self.encode = json.JSONEncoder(ensure_ascii=False).encode
 
     def add(self, result: Result) -> None:
         report = result.report
-        self.results.append(
-            {
-                "source": result.item.source,
-                "line": result.item.line,
-                "index": result.item.index,
-                "spec": result.spec,
-                "call": report.call if report else None,
-                "event": report.event if report else None,
-                "ok": not result.failed(self.strict),
-                "errors": [f.to_dict() for f in (report.errors if report else result.findings())],
-                "warnings": [f.to_dict() for f in (report.warnings if report else ())],
-            }
-        )
+        entry = {
+            "source": result.item.source,
+            "line": result.item.line,
+            "index": result.item.index,
+            "spec": result.spec,
+            "call": report.call if report else None,
+            "event": report.event if report else None,
+            "ok": not result.failed(self.strict),
+            "errors": [f.to_dict() for f in (report.errors if report else result.findings())],
+            "warnings": [f.to_dict() for f in (report.warnings if report else ())],
+        }
+        self.out.write(('{"results": [\n  ' if self.first else ",\n  ") + self.encode(entry))
+        self.first = False
 
     def finish(self, totals: Totals) -> None:
-        document = {"ok": totals.invalid == 0, "summary": totals.to_dict(), "results": self.results}
-        json.dump(document, self.out, indent=2, ensure_ascii=False)
-        self.out.write("\n")
+        self.out.write('{"results": [' if self.first else "\n")
+        self.out.write(f'], "summary": {json.dumps(totals.to_dict())}, "ok": {json.dumps(totals.invalid == 0)}}}\n')
 
 
 class Junit:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ._catalog import FAMILIES, catalog, inline, registry
+from ._catalog import FAMILIES, Resolver, catalog, inline
 from ._findings import (
     Finding,
     Report,
@@ -85,14 +85,14 @@ def _fast(uri: str) -> Any:
     """The compiled fast-path predicate for one bundled schema, built once per process."""
     from ._compile import compile_schema
 
-    return compile_schema(catalog().contents[uri], registry().resolver(base_uri=uri))
+    return compile_schema(catalog().contents[uri], Resolver(uri))
 
 
-def _schema_findings(uri: str, payload: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding]:
+def _schema_findings(uri: str, payload: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
     """Findings of one schema: none when the fast path says valid, else the full report."""
     if _fast(uri)(payload):
-        return iter(())
-    return translate(_validator(uri).iter_errors(payload), prefix)
+        return []
+    return list(translate(_validator(uri).iter_errors(payload), prefix))
 
 
 def _uri(relative: str) -> str:
@@ -125,12 +125,13 @@ def validate(
     ...           "properties": {"total": "12.50"}}).errors[0].path
     '$.properties.total'
     """
-    if spec not in _DIALECTS:
+    dialect = _DIALECTS.get(spec) if isinstance(spec, str) else None
+    if dialect is None:
         raise UnknownFamily(spec, FAMILIES)
-    dialect = _DIALECTS[spec]
-    calls = catalog().families[spec].calls
-    if call is not None and call not in calls:
-        raise UnknownCall(spec, call, tuple(calls))
+    if call is not None:
+        calls = catalog().families[spec].calls
+        if not isinstance(call, str) or call not in calls:
+            raise UnknownCall(spec, call, tuple(calls))
     try:
         return _check(payload, spec, dialect, strict, call)
     except RecursionError:
@@ -156,13 +157,39 @@ def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str |
             if finding.parts in not_objects and finding.keyword == "type":
                 finding = _not_an_object(items[finding.parts[1]], finding.parts)
             findings.append(finding)
+        shared = payload.get("context")
         for index, item in enumerate(items):
             if isinstance(item, dict):
-                findings.extend(_one(item, spec, dialect, strict, None, ("batch", index)).findings)
+                findings.extend(_item(item, shared, spec, dialect, strict, ("batch", index)))
         findings.extend(_sizes(payload, dialect, batch=True))
         return _report(spec, "batch", None, uri, findings)
     report = _one(payload, spec, dialect, strict, call, ())
     return report
+
+
+def _item(
+    item: dict[str, Any], shared: Any, spec: str, dialect: _Dialect, strict: bool, prefix: tuple[str | int, ...]
+) -> tuple[Finding, ...]:
+    """A batch item's findings, with the batch-level context applied to it (RULINGS 6).
+
+    A finding stands when it stands both for the item as sent and for the item under
+    the batch's context: what the shared context supplies (a device token) is not
+    missing, and what is wrong in the shared context is reported once, at $.context.
+    """
+    findings = _one(item, spec, dialect, strict, None, prefix).findings
+    if not findings or not isinstance(shared, dict):
+        return findings
+    own = item.get("context")
+    applied = {**item, "context": _merge(shared, own) if isinstance(own, dict) else (own if "context" in item and own is not None else shared)}
+    under_shared = {(f.path, f.category, f.message) for f in _one(applied, spec, dialect, strict, None, prefix).findings}
+    return tuple(f for f in findings if (f.path, f.category, f.message) in under_shared)
+
+
+def _merge(shared: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(shared)
+    for key, value in own.items():
+        merged[key] = _merge(merged[key], value) if isinstance(value, dict) and isinstance(merged.get(key), dict) else value
+    return merged
 
 
 def _looks_like_batch(payload: dict[str, Any]) -> bool:
@@ -191,7 +218,7 @@ def _one(
                     json_path(prefix + (dialect.type_field,)),
                     f"{dialect.type_field!r} is required to tell which call this is: set it to one of "
                     + ", ".join(sorted(family.calls.keys() - {"batch"}))
-                    + ("" if prefix else ", or name the call (call=...)"),
+                    + ("" if prefix or not dialect.nullable_type else ", or name the call (call=...)"),
                     "unknown-call",
                     parts=prefix + (dialect.type_field,),
                 )
@@ -225,12 +252,13 @@ def _one(
     event = None
     if name == "track" and dialect.event_field:
         event, event_findings = _semantic(payload, spec, dialect.event_field, strict, prefix)
-        findings.extend(event_findings)
+        if event_findings:
+            findings.extend(event_findings)
         if event is not None:
             uri = family.events[event]
     schema_findings = _schema_findings(uri, payload, prefix)
-    declared = payload.get(dialect.type_field) if dialect.type_field else None
-    if call is not None and declared is not None and declared != call:
+    declared = payload.get(dialect.type_field) if call is not None and dialect.type_field else None
+    if declared is not None and declared != call:
         # The schema says "not one of ['track']"; say what actually went wrong.
         where = prefix + (dialect.type_field,)
         schema_findings = [f for f in schema_findings if f.parts != where]
@@ -243,12 +271,17 @@ def _one(
                 parts=where,
             )
         )
-    findings.extend(schema_findings)
+    if schema_findings:
+        findings.extend(schema_findings)
     if event is not None:
-        findings.extend(_property_near_misses(payload, spec, event, uri, prefix))
+        near = _property_near_misses(payload, spec, event, uri, prefix)
+        if near:
+            findings.extend(near)
     if spec == "userpilot":
         findings.extend(_metadata_types(payload, prefix))
-    findings.extend(_sizes(payload, dialect, batch=False, prefix=prefix))
+    size = _sizes(payload, dialect, batch=False, prefix=prefix)
+    if size:
+        findings.extend(size)
     return _report(spec, name, event, uri, findings)
 
 
@@ -259,21 +292,25 @@ def _semantic(
     raw = payload.get(field)
     if not isinstance(raw, str):
         return None, []  # missing or mistyped: the track schema reports it
+    events = catalog().families[spec].events
+    if raw in events:  # the common case: a canonical name, nothing to say
+        return raw, []
     parts = prefix + (field,)
     findings = []
     name = raw.strip()
-    if name != raw and name:
+    if name != raw:
         findings.append(
             Finding(
                 json_path(parts),
                 f"the event name {raw!r} has leading or trailing whitespace; the server trims it "
-                f"to {name!r}, so it will not match what you expect",
+                f"to {name!r}, so it will not match what you expect"
+                if name
+                else f"the event name {raw!r} is only whitespace; the server trims it to nothing",
                 "event-whitespace",
                 "warning",
                 parts=parts,
             )
         )
-    events = catalog().families[spec].events
     if name in events:
         return name, findings
     canonical = _event_index(spec).get(_key(name)) if name else None
@@ -305,19 +342,35 @@ def _semantic(
 
 def _property_near_misses(
     payload: dict[str, Any], spec: str, event: str, uri: str, prefix: tuple[str | int, ...]
-) -> Iterator[Finding]:
+) -> list[Finding]:
     properties = payload.get("properties")
     if not isinstance(properties, dict):
-        return
+        return []
     declared, by_key = _declared_properties(uri)
     if declared.issuperset(properties):
-        return
+        return []
+    return list(_undeclared(properties, declared, by_key, spec, event, uri, prefix))
+
+
+def _undeclared(
+    properties: dict[str, Any],
+    declared: frozenset[str],
+    by_key: dict[str, str],
+    spec: str,
+    event: str,
+    uri: str,
+    prefix: tuple[str | int, ...],
+) -> Iterator[Finding]:
     aliases = _PROPERTY_ALIASES.get((spec, event), {})
     for name in properties:
         if not isinstance(name, str) or name in declared:
             continue
-        meant = aliases.get(name) or by_key.get(_key(name))
-        if meant is not None and meant not in properties:
+        meant = aliases.get(name)
+        if meant is None:  # a spelling variant of a declared name, unless that is sent too
+            meant = by_key.get(_key(name))
+            if meant in properties:
+                meant = None
+        if meant is not None:
             parts = prefix + ("properties", name)
             yield Finding(
                 json_path(parts),
@@ -376,7 +429,7 @@ def json_size(payload: Any) -> int | None:
 
 def _sizes(
     payload: dict[str, Any], dialect: _Dialect, batch: bool, prefix: tuple[str | int, ...] = ()
-) -> Iterator[Finding]:
+) -> list[Finding]:
     """Size-limit errors, and not-json errors for values JSON cannot carry."""
     limit = (BATCH_LIMIT if batch else CALL_LIMIT) if dialect.size_limits else None
     try:
@@ -384,27 +437,30 @@ def _sizes(
     except ValueError:  # a type marshal does not know (datetime, Decimal, a subclass)
         bound = None
     if bound is not None and (limit is None or bound <= limit):
-        return
+        return []
     size = json_size(payload)
     if size is None:
-        if not prefix:  # a batch reports these once, for the whole request
-            yield from _non_json(payload, prefix)
-        return
-    if limit is not None and size > limit:
-        what = "a batch request" if batch else ("a call in a batch" if prefix else "a call")
-        yield Finding(
+        # a batch reports these once, for the whole request
+        return [] if prefix else list(_non_json(payload, prefix))
+    if limit is None or size <= limit:
+        return []
+    what = "a batch request" if batch else ("a call in a batch" if prefix else "a call")
+    return [
+        Finding(
             json_path(prefix),
             f"{what} is limited to {limit:,} bytes of JSON; this one is {size:,} bytes. "
             "The API answers 200 and drops it",
             "size-limit",
             parts=prefix,
         )
+    ]
 
 
 def _non_json(value: Any, parts: tuple[str | int, ...]) -> Iterator[Finding]:
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str):
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                # json turns int, float, bool and None keys into strings, as the clients do
                 yield Finding(
                     json_path(parts),
                     f"object keys must be strings in JSON; found the key {key!r}",
@@ -460,12 +516,20 @@ def _order(finding: Finding) -> tuple[Any, ...]:
     )
 
 
+@cache
+def _clean(spec: str, call: str | None, event: str | None, uri: str | None) -> Report:
+    # A report without findings is a value that depends on these four things only;
+    # handing out the same one keeps the common valid case free of allocation.
+    return Report(spec, call, event, uri)
+
+
 def _report(
     spec: str, call: str | None, event: str | None, uri: str | None, findings: list[Finding]
 ) -> Report:
     if not findings:
-        return Report(spec, call, event, uri)
-    unique = list(dict.fromkeys(findings))
+        return _clean(spec, call, event, uri)
+    unique = list({(f.path, f.category, f.message, f.severity): f for f in reversed(findings)}.values())
+    unique.reverse()
     # A value of the wrong type is not also "not one of the allowed values": say it once.
     mistyped = {f.parts for f in unique if f.category == "type-mismatch"}
     unique = [f for f in unique if not (f.category == "enum-mismatch" and f.parts in mistyped)]
