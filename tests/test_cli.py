@@ -274,3 +274,33 @@ def test_auto_detects_the_family(payload, family):
     from eventspec._cli import detect
 
     assert detect(payload) == family
+
+
+TRICKY_LINES = [
+    '{"a": NaN}', '{"a": Infinity}', '{"a": 123456789012345678901234567890}', '{"a": -9223372036854775809}',
+    '{"a": 9223372036854775807}', '{"a": "\\ud800"}', '{"a": 1e400}', '{"a": -0}', '{"a": -0.0}', '{"a": 1E2}',
+    '{"a":1,"a":2}', '{"a": 0.1000000000000000055511151231257827}', '{"a": "\\u00e9\\n"}', '[1, 2.5, true, null]',
+    '{"a": 12345678901234567890.5}', '{"id": "1234567890123456789012"}', '{"a": 1.7976931348623157e308}',
+]
+
+
+@pytest.mark.parametrize("line", TRICKY_LINES)
+def test_fast_parsing_accepts_and_returns_exactly_what_json_does(line):
+    from eventspec._inputs import _fast_loads
+
+    loads = _fast_loads()
+    expected = json.loads(line)
+    got = loads(line)
+    assert repr(got) == repr(expected)  # same values and the same Python types
+    assert json.dumps(got) == json.dumps(expected)
+
+
+@pytest.mark.parametrize("line", ['{"a": }', "{bad", '{"a": 1', "nul", '{"a": 01}'])
+def test_fast_parsing_rejects_with_jsons_own_message(line):
+    from eventspec._inputs import _fast_loads
+
+    with pytest.raises(json.JSONDecodeError) as expected:
+        json.loads(line)
+    with pytest.raises(json.JSONDecodeError) as got:
+        _fast_loads()(line)
+    assert str(got.value) == str(expected.value)

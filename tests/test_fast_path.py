@@ -1,4 +1,5 @@
-"""The compiled fast path, the inlined schemas and jsonschema agree on valid/invalid for every payload.
+"""The compiled fast path, the inlined schemas and jsonschema agree on valid/invalid for
+every payload, and the compiled reporter finds exactly what jsonschema's errors say.
 
 Payloads: every document example, a deterministic corpus of all families and events
 (5% broken), and thousands of mutants of them with awkward values put at random
@@ -24,7 +25,8 @@ from jsonschema import Draft202012Validator
 import eventspec
 from eventspec._catalog import catalog, registry
 from eventspec._compile import ANNOTATIONS, SUPPORTED, Unsupported, compile_schema
-from eventspec._validate import _fast, _validator
+from eventspec._messages import translate
+from eventspec._validate import _compiled, _fast, _validator
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
@@ -168,8 +170,9 @@ def test_fast_path_agrees_on_awkward_values_for_each_schema(uri):
 def test_generated_code_quotes_schema_strings():
     hostile = {"properties": {"'); import os; os.system('x') #": {"enum": ["\"'\\n"], "pattern": "'''"}},
                "required": ["\n"]}
-    check = compile_schema(hostile, registry().resolver())
+    check, report = compile_schema(hostile, registry().resolver())
     assert check({"\n": 1})
+    assert [e.validator for e in report({})] == ["required"]
     assert not check({})
     assert "import os" not in check.__doc__.replace(repr("'); import os; os.system('x') #"), "")
 
@@ -181,3 +184,32 @@ def test_validate_reports_nothing_more_than_jsonschema_on_valid_payloads():
             assert _validator(report.schema_id).is_valid(payload) == (
                 not [f for f in report.errors if f.keyword is not None]
             ), payload
+
+
+def _findings(errors) -> list[tuple]:
+    return sorted({(f.path, f.category, f.message, f.schema_id) for f in translate(errors)})
+
+
+def _report_disagreements(payloads: list[Any], uris_for) -> list[str]:
+    wrong = []
+    for index, payload in enumerate(payloads):
+        for uri in uris_for(index, payload):
+            compiled = _findings(_compiled(uri)[1](payload))
+            reference = _findings(_reference(uri).iter_errors(payload))
+            if compiled != reference:
+                wrong.append(f"{uri}: {payload!r:.200}\n  compiled  {compiled}\n  jsonschema {reference}")
+    return wrong
+
+
+def test_compiled_reports_equal_jsonschema_reports_on_the_dispatched_schema():
+    assert _report_disagreements(PAYLOADS + MUTANTS, lambda i, p: _dispatched(p)) == []
+
+
+def test_compiled_reports_equal_jsonschema_reports_on_other_schemas():
+    rng = random.Random(13)
+    assert _report_disagreements(PAYLOADS[:600] + MUTANTS[:2500], lambda i, p: rng.sample(URIS, 2)) == []
+
+
+@pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
+def test_compiled_reports_on_awkward_values(uri):
+    assert _report_disagreements([*AWKWARD, *PAYLOADS[:20]], lambda i, p: [uri]) == []

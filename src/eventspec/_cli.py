@@ -51,16 +51,38 @@ def _check_one(item: Item, spec: str, strict: bool, keep: bool) -> Result:
 
     item = parse_line(item)
     if item.problem is not None:
-        return Result(item if keep else item._replace(payload=None), None, None)
+        return Result(item, None, None)
     family = detect(item.payload) if spec == "auto" else spec
     report = validate(item.payload, spec=family, strict=strict)
-    if not keep:
-        item = item._replace(payload=None, raw=None)
     return Result(item, report, family, auto=spec == "auto")
 
 
-def _check_chunk(items: list[Item], spec: str, strict: bool, keep: bool) -> list[Result]:
-    return [_check_one(item, spec, strict, keep) for item in items]
+def _check_chunk(items: list[Item], spec: str, strict: bool, keep: bool) -> list[Any]:
+    """A worker's share. What goes back is kept small: no payload unless --split needs
+    it, and for a clean report only what names it (reports without findings are
+    shared values, rebuilt in the parent instead of pickled)."""
+    from ._validate import clean_key
+
+    out: list[Any] = []
+    for item in items:
+        result = _check_one(item, spec, strict, keep)
+        if not keep:
+            result = result._replace(item=result.item._replace(payload=None, raw=None))
+        report = result.report
+        if report is not None and not report.findings:
+            out.append((result.item, clean_key(report), result.spec, result.auto))
+        else:
+            out.append(result)
+    return out
+
+
+def _unpack(value: Any) -> Result:
+    if isinstance(value, Result):
+        return value
+    from ._validate import clean_report
+
+    item, key, family, auto = value
+    return Result(item, clean_report(key), family, auto)
 
 
 def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -88,9 +110,9 @@ def check(items: Iterable[Item], spec: str, strict: bool, jobs: int, keep: bool)
         for chunk in _chunks(items, 500):
             window.append(pool.submit(work, chunk))
             if len(window) >= jobs * 4:
-                yield from window.popleft().result()
+                yield from map(_unpack, window.popleft().result())
         while window:
-            yield from window.popleft().result()
+            yield from map(_unpack, window.popleft().result())
 
 
 class _Progress:

@@ -93,8 +93,46 @@ def _ipv4(value: str) -> bool:
     return _COMMON_IPV4.fullmatch(value) is not None or _conforms(value, "ipv4")
 
 
+class Error:
+    """One failed keyword, with the attributes of jsonschema's ValidationError that
+    `eventspec._messages.translate` reads; made by the compiled reporters."""
+
+    __slots__ = ("validator", "validator_value", "instance", "schema", "absolute_path",
+                 "context", "relative_schema_path", "relative_path")
+
+    def __init__(self, validator: str, value: Any, instance: Any, schema: Any,
+                 path: tuple[Any, ...], context: list[Error] | None = None) -> None:
+        self.validator = validator
+        self.validator_value = value
+        self.instance = instance
+        self.schema = schema
+        self.absolute_path = path
+        self.context = context
+        self.relative_schema_path: tuple[Any, ...] = ()
+        self.relative_path: tuple[Any, ...] = ()
+
+    @property
+    def message(self) -> str:
+        return f"{self.instance!r} fails {self.validator}"
+
+
+def _alternatives(keyword: str, branches: Any, schema: Any, v: Any, path: tuple[Any, ...],
+                  reporters: list[Callable[..., None]], out: list[Error]) -> None:
+    context: list[Error] = []
+    for index, report in enumerate(reporters):
+        found: list[Error] = []
+        report(v, path, found)
+        for error in found:
+            error.relative_schema_path = (index,)
+            error.relative_path = error.absolute_path[len(path):]
+        context.extend(found)
+    out.append(Error(keyword, branches, v, schema, path, context))
+
+
 def _namespace() -> dict[str, Any]:
     return {
+        "_E": Error,
+        "_alternatives": _alternatives,
         "_is_type": _is_type,
         "_conforms": _conforms,
         "_date_time": _date_time,
@@ -107,7 +145,8 @@ def _namespace() -> dict[str, Any]:
 class _Compiler:
     def __init__(self, resolver: Any) -> None:
         self.lines: list[str] = []
-        self.names: dict[int, str] = {}  # id(subschema) -> function name
+        self.names: dict[int, str] = {}  # id(subschema) -> predicate function name
+        self.reporters: dict[int, str] = {}  # id(subschema) -> reporter function name
         self.constants: dict[str, Any] = {}
         self.root_resolver = resolver
 
@@ -136,6 +175,132 @@ class _Compiler:
         self._body(schema, resolver, body)
         self.lines.append(f"def {name}(v):\n" + "".join(f"    {line}\n" for line in body) + "    return True\n")
         return name
+
+    def reporter(self, schema: Any, resolver: Any) -> str:
+        """The name of the function that appends an `Error` for every failed keyword.
+
+        It mirrors jsonschema: each keyword is checked on its own (a wrong type does not
+        stop the others), and it descends only where the predicate says a value fails.
+        """
+        key = id(schema)
+        if key in self.reporters:
+            return self.reporters[key]
+        name = f"_r{len(self.reporters)}"
+        self.reporters[key] = name
+        if schema is True or schema == {}:
+            self.lines.append(f"def {name}(v, path, out):\n    return\n")
+            return name
+        if not isinstance(schema, dict):
+            raise Unsupported("the false schema")
+        unknown = set(schema) - SUPPORTED - ANNOTATIONS
+        if unknown:
+            raise Unsupported(f"keywords not supported by the fast path: {sorted(unknown)}")
+        me = self.constant(schema)
+        body: list[str] = ["pass"]
+
+        def error(keyword: str, value: str, indent: str = "") -> None:
+            body.append(f"{indent}out.append(_E({keyword!r}, {value}, v, {me}, path))")
+
+        if "type" in schema:
+            body.append(f"if not {_type_test(schema['type'], 'v')}:")
+            error("type", self.constant(schema["type"]), "    ")
+        for keyword in ("enum", "const"):
+            if keyword in schema:
+                values = schema["enum"] if keyword == "enum" else [schema["const"]]
+                body.append(f"if not {self._enum(values)}:")
+                error(keyword, self.constant(schema[keyword]), "    ")
+        self._report_object(schema, resolver, body, me)
+        tests = self._string_tests(schema)
+        if tests:
+            body.append("if isinstance(v, str):")
+            for keyword, test, value in tests:
+                body.append(f"    if {test}:")
+                error(keyword, value, "        ")
+        bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
+        numeric = [(k, op) for k, op in bounds.items() if k in schema]
+        if numeric:
+            body.append(f"if {_type_test('number', 'v')}:")
+            for keyword, op in numeric:
+                value = self.constant(schema[keyword])
+                body.append(f"    if v {op} {value}:")
+                error(keyword, value, "        ")
+        self._report_array(schema, resolver, body, me)
+        subschemas = []
+        if "$ref" in schema:
+            resolved = resolver.lookup(schema["$ref"])
+            subschemas.append((resolved.contents, resolved.resolver))
+        subschemas += [(sub, resolver) for sub in schema.get("allOf", ())]
+        for sub, res in subschemas:
+            body.append(f"if not {self.function(sub, res)}(v): {self.reporter(sub, res)}(v, path, out)")
+        for keyword in ("anyOf", "oneOf"):
+            if keyword in schema:
+                branches = schema[keyword]
+                checks = [f"{self.function(sub, resolver)}(v)" for sub in branches]
+                reporters = "[" + ", ".join(self.reporter(sub, resolver) for sub in branches) + "]"
+                call = f"_alternatives({keyword!r}, {self.constant(branches)}, {me}, v, path, {reporters}, out)"
+                if keyword == "anyOf":
+                    body.append(f"if not ({' or '.join(checks)}): {call}")
+                else:
+                    body.append(f"n = {' + '.join(f'bool({c})' for c in checks)}")
+                    body.append(f"if n == 0: {call}")
+                    body.append(f"elif n > 1: out.append(_E('oneOf', {self.constant(branches)}, v, {me}, path, []))")
+        self.lines.append(f"def {name}(v, path, out):\n" + "".join(f"    {line}\n" for line in body))
+        return name
+
+    def _report_object(self, schema: dict[str, Any], resolver: Any, body: list[str], me: str) -> None:
+        properties = schema.get("properties", {})
+        required = schema.get("required", [])
+        additional = schema.get("additionalProperties", True)
+        if not (properties or required or additional is not True):
+            return
+        body.append("if isinstance(v, dict):")
+        for name in required:
+            body.append(f"    if {name!r} not in v: out.append(_E('required', {self.constant(required)}, v, {me}, path))")
+        for name, sub in properties.items():
+            if sub is True or sub == {}:
+                continue
+            body.append(f"    if {name!r} in v:")
+            body.append(f"        p = v[{name!r}]")
+            body.append(f"        if not {self.function(sub, resolver)}(p): "
+                        f"{self.reporter(sub, resolver)}(p, path + ({name!r},), out)")
+        if additional is not True:
+            declared = self.constant(frozenset(properties))
+            body.append("    for k, p in v.items():")
+            body.append(f"        if k not in {declared} and not {self.function(additional, resolver)}(p): "
+                        f"{self.reporter(additional, resolver)}(p, path + (k,), out)")
+
+    def _report_array(self, schema: dict[str, Any], resolver: Any, body: list[str], me: str) -> None:
+        lines = []
+        for keyword, test in (("minItems", "len(v) < {}"), ("maxItems", "len(v) > {}")):
+            if keyword in schema:
+                value = int(schema[keyword])
+                lines.append(f"    if {test.format(value)}: out.append(_E({keyword!r}, {value!r}, v, {me}, path))")
+        if schema.get("uniqueItems") is True:
+            lines.append(f"    if not _uniq(v): out.append(_E('uniqueItems', True, v, {me}, path))")
+        items = schema.get("items")
+        if items is not None and items is not True and items != {}:
+            lines.append("    for i, p in enumerate(v):")
+            lines.append(f"        if not {self.function(items, resolver)}(p): "
+                         f"{self.reporter(items, resolver)}(p, path + (i,), out)")
+        if lines:
+            body.append("if isinstance(v, list):")
+            body.extend(lines)
+
+    def _string_tests(self, schema: dict[str, Any]) -> list[tuple[str, str, str]]:
+        """(keyword, failing test on a str v, the keyword's value as source) for string keywords."""
+        tests = []
+        if "minLength" in schema:
+            tests.append(("minLength", f"len(v) < {int(schema['minLength'])!r}", repr(int(schema["minLength"]))))
+        if "maxLength" in schema:
+            tests.append(("maxLength", f"len(v) > {int(schema['maxLength'])!r}", repr(int(schema["maxLength"]))))
+        if "pattern" in schema:
+            regex = self.constant(re.compile(schema["pattern"]))
+            tests.append(("pattern", f"{regex}.search(v) is None", self.constant(schema["pattern"])))
+        if "format" in schema:
+            fmt = str(schema["format"])
+            test = f"not _{fmt.replace('-', '_')}(v)" if fmt in ("date-time", "ipv4") else f"not _conforms(v, {fmt!r})"
+            tests.append(("format", test, repr(fmt)))
+        return tests
 
     def _check(self, schema: Any, resolver: Any, var: str) -> str:
         """An expression that is true when ``var`` is valid under ``schema``."""
@@ -262,18 +427,27 @@ def _type_test(types: str | list[str], var: str) -> str:
     return tests[0] if len(tests) == 1 else "(" + " or ".join(tests) + ")"
 
 
-def compile_schema(schema: dict[str, Any], resolver: Any) -> Callable[[Any], bool]:
-    """A predicate with the verdict of jsonschema's ``is_valid`` for ``schema``.
+def compile_schema(schema: dict[str, Any], resolver: Any) -> tuple[Callable[[Any], bool], Callable[[Any], list[Error]]]:
+    """A predicate with the verdict of jsonschema's ``is_valid`` for ``schema``, and a
+    reporter that lists every failed keyword as jsonschema's ``iter_errors`` would.
 
     Raises:
         Unsupported: the schema uses a keyword outside `SUPPORTED`.
     """
     compiler = _Compiler(resolver)
     entry = compiler.function(schema, resolver)
+    report_entry = compiler.reporter(schema, resolver)
     namespace = _namespace()
     namespace.update(compiler.constants)
     source = "\n".join(compiler.lines)
     exec(compile(source, f"<eventspec fast path for {schema.get('$id', 'a schema')}>", "exec"), namespace)
     check: Callable[[Any], bool] = namespace[entry]
     check.__doc__ = source  # the generated code, for anyone debugging a verdict
-    return check
+    reporter = namespace[report_entry]
+
+    def report(value: Any) -> list[Error]:
+        found: list[Error] = []
+        reporter(value, (), found)
+        return found
+
+    return check, report

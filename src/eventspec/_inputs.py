@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -43,6 +44,33 @@ class Item(NamedTuple):
         return f"line {self.line}" if self.line is not None else ""
 
 
+def _fast_loads() -> Any:
+    # With the [fast] extra, orjson parses; anything it refuses (NaN, integers over 64
+    # bits, lone surrogates) is parsed again by json, so what is accepted, and every
+    # error message, stays the standard library's.
+    try:
+        import orjson
+    except ImportError:
+        return json.loads
+    strict, decode_error = orjson.loads, orjson.JSONDecodeError
+    # orjson turns integers past 64 bits into floats where json keeps them exact; a
+    # line with a run of 19 or more digits anywhere goes to json (rarely, and safely).
+    long_number = re.compile(r"[0-9]{19}").search
+
+    def loads(text: str) -> Any:
+        if long_number(text) is not None:
+            return json.loads(text)
+        try:
+            return strict(text)
+        except decode_error:
+            return json.loads(text)
+
+    return loads
+
+
+_loads = _fast_loads()
+
+
 def parse_line(item: Item) -> Item:
     """Parse an NDJSON item's raw line (done in worker processes with --jobs)."""
     if item.raw is None or item.problem is not None:
@@ -52,7 +80,7 @@ def parse_line(item: Item) -> Item:
     except UnicodeDecodeError as error:
         return Item(item.source, item.line, raw=item.raw, problem=f"not valid UTF-8 (byte {error.start})")
     try:
-        return Item(item.source, item.line, raw=item.raw, payload=json.loads(text))
+        return Item(item.source, item.line, None, item.raw, _loads(text))
     except ValueError as error:
         return Item(item.source, item.line, raw=item.raw, problem=f"not JSON: {error}")
 
