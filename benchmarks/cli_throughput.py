@@ -51,8 +51,14 @@ def measure(lines_count: int, repeat: int = 3, jobs: int = 2) -> dict[str, dict[
             runs["orjson.loads (parse floor)"] = _timed(lambda: [orjson.loads(line) for line in lines], repeat)
         except ImportError:
             pass
-        for label, extra in [("eventspec check", []), (f"eventspec check --jobs {jobs}", ["--jobs", str(jobs)])]:
-            command = [script, "check", "--format", "json", "--output", str(Path(tmp) / "report.json"), *extra, str(log)]
+        variants = [
+            ("eventspec check", []),
+            (f"eventspec check --jobs {jobs}", ["--jobs", str(jobs)]),
+            ("eventspec check --format json", ["--format", "json"]),
+            (f"eventspec check --format json --jobs {jobs}", ["--format", "json", "--jobs", str(jobs)]),
+        ]
+        for label, extra in variants:
+            command = [script, "check", "--output", str(Path(tmp) / "report"), *extra, str(log)]
             runs[label] = _timed(lambda: subprocess.run(command, check=False, capture_output=True), repeat)
 
     floor = statistics.median(runs["json.loads (parse floor)"])
@@ -63,7 +69,7 @@ def measure(lines_count: int, repeat: int = 3, jobs: int = 2) -> dict[str, dict[
         rates = sorted(lines_count / t for t in times)
         median = lines_count / statistics.median(times)
         results[label] = {"median": median, "min": rates[0], "max": rates[-1]}
-        print(f"  {label:<30} {median:>12,.0f}  [{rates[0]:,.0f}..{rates[-1]:,.0f}]"
+        print(f"  {label:<44} {median:>12,.0f}  [{rates[0]:,.0f}..{rates[-1]:,.0f}]"
               f"  {floor / statistics.median(times):5.2f}x json.loads  {single / statistics.median(times):5.2f}x single")
     return results
 

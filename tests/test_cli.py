@@ -290,7 +290,7 @@ def test_fast_parsing_accepts_and_returns_exactly_what_json_does(line):
 
     loads = _fast_loads()
     expected = json.loads(line)
-    got = loads(line)
+    got = loads(line.encode())
     assert repr(got) == repr(expected)  # same values and the same Python types
     assert json.dumps(got) == json.dumps(expected)
 
@@ -302,5 +302,36 @@ def test_fast_parsing_rejects_with_jsons_own_message(line):
     with pytest.raises(json.JSONDecodeError) as expected:
         json.loads(line)
     with pytest.raises(json.JSONDecodeError) as got:
-        _fast_loads()(line)
+        _fast_loads()(line.encode())
     assert str(got.value) == str(expected.value)
+
+
+def test_progress_count_on_a_terminal(tmp_path):
+    import os
+    import pty
+
+    source = tmp_path / "log.ndjson"
+    source.write_bytes(ndjson(*([GOOD] * 3000)))
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    try:
+        result = subprocess.run([SCRIPT, "check", str(source)], stdout=subprocess.PIPE, stderr=terminal,
+                                env=env, timeout=120)
+        os.close(terminal)
+        terminal = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: everything was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if terminal != -1:
+            os.close(terminal)
+        os.close(controller)
+    assert result.returncode == 0
+    assert b"checked 256 payload(s)" in shown
+    assert b"checked 256" not in result.stdout  # the count never reaches the report

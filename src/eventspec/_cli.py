@@ -21,6 +21,7 @@ from typing import IO, Any, TextIO
 from ._catalog import FAMILIES
 from ._inputs import Item, UsageError, check_paths, parse_line, read
 from ._reporters import REPORTERS, Result, Totals
+from ._validate import validate
 
 
 def detect(payload: Any) -> str:
@@ -47,8 +48,6 @@ def detect(payload: Any) -> str:
 
 
 def _check_one(item: Item, spec: str, strict: bool, keep: bool) -> Result:
-    from ._validate import validate
-
     item = parse_line(item)
     if item.problem is not None:
         return Result(item, None, None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -44,26 +43,31 @@ class Item(NamedTuple):
         return f"line {self.line}" if self.line is not None else ""
 
 
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_NUMBER = b"0" * 19
+
+
 def _fast_loads() -> Any:
-    # With the [fast] extra, orjson parses; anything it refuses (NaN, integers over 64
-    # bits, lone surrogates) is parsed again by json, so what is accepted, and every
-    # error message, stays the standard library's.
+    """``loads(raw bytes)``: with the [fast] extra, orjson; else the standard library.
+
+    orjson reads integers past 64 bits as floats where json keeps them exact, so a line
+    with a run of 19 or more digits anywhere goes to json (rarely, and safely); and
+    whatever orjson refuses is decoded and parsed again by json, so what is accepted,
+    and every error message, stays the standard library's.
+    """
     try:
         import orjson
     except ImportError:
-        return json.loads
+        return lambda raw: json.loads(raw.decode("utf-8"))
     strict, decode_error = orjson.loads, orjson.JSONDecodeError
-    # orjson turns integers past 64 bits into floats where json keeps them exact; a
-    # line with a run of 19 or more digits anywhere goes to json (rarely, and safely).
-    long_number = re.compile(r"[0-9]{19}").search
 
-    def loads(text: str) -> Any:
-        if long_number(text) is not None:
-            return json.loads(text)
-        try:
-            return strict(text)
-        except decode_error:
-            return json.loads(text)
+    def loads(raw: bytes) -> Any:
+        if _LONG_NUMBER not in raw.translate(_DIGITS_TO_ZERO):
+            try:
+                return strict(raw)
+            except decode_error:
+                pass
+        return json.loads(raw.decode("utf-8"))
 
     return loads
 
@@ -73,16 +77,15 @@ _loads = _fast_loads()
 
 def parse_line(item: Item) -> Item:
     """Parse an NDJSON item's raw line (done in worker processes with --jobs)."""
-    if item.raw is None or item.problem is not None:
+    raw = item.raw
+    if raw is None or item.problem is not None:
         return item
     try:
-        text = item.raw.decode("utf-8")
+        return Item(item.source, item.line, None, raw, _loads(raw))
     except UnicodeDecodeError as error:
-        return Item(item.source, item.line, raw=item.raw, problem=f"not valid UTF-8 (byte {error.start})")
-    try:
-        return Item(item.source, item.line, None, item.raw, _loads(text))
+        return Item(item.source, item.line, raw=raw, problem=f"not valid UTF-8 (byte {error.start})")
     except ValueError as error:
-        return Item(item.source, item.line, raw=item.raw, problem=f"not JSON: {error}")
+        return Item(item.source, item.line, raw=raw, problem=f"not JSON: {error}")
 
 
 def _document(source: str, data: bytes) -> Iterator[Item]:
