@@ -174,7 +174,7 @@ def test_generated_code_quotes_schema_strings():
     assert check({"\n": 1})
     assert [e.validator for e in report({})] == ["required"]
     assert not check({})
-    assert "import os" not in check.__doc__.replace(repr("'); import os; os.system('x') #"), "")
+    assert "import os" not in report.__doc__.replace(repr("'); import os; os.system('x') #"), "")
 
 
 def test_validate_reports_nothing_more_than_jsonschema_on_valid_payloads():

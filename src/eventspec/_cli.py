@@ -15,12 +15,11 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from functools import partial
-from typing import IO, Any, TextIO
+from typing import IO, Any, NamedTuple, TextIO
 
 from ._catalog import FAMILIES
-from ._inputs import Item, UsageError, check_paths, parse_line, read
-from ._reporters import REPORTERS, Result, Totals
+from ._inputs import Block, Item, UsageError, check_paths, empty, lines, parse_line, read
+from ._reporters import FORMATS, Format, Result, Totals, Writer, split_lines
 from ._validate import validate
 
 
@@ -47,71 +46,100 @@ def detect(payload: Any) -> str:
     return "cdp"
 
 
-def _check_one(item: Item, spec: str, strict: bool, keep: bool) -> Result:
+class Config(NamedTuple):
+    """What a worker needs to check and render a share of the input."""
+
+    spec: str
+    strict: bool
+    format: str
+    color: bool
+    split: bool
+
+
+class Batch(NamedTuple):
+    """A share of the input, checked and rendered, in order."""
+
+    source: str
+    rendered: list[str]
+    totals: Totals
+    valid: str  # --split lines
+    invalid: str
+    payloads: int
+
+
+def _check_one(item: Item, spec: str, strict: bool) -> Result:
     item = parse_line(item)
     if item.problem is not None:
         return Result(item, None, None)
     family = detect(item.payload) if spec == "auto" else spec
-    report = validate(item.payload, spec=family, strict=strict)
-    return Result(item, report, family, auto=spec == "auto")
+    return Result(item, validate(item.payload, spec=family, strict=strict), family, auto=spec == "auto")
 
 
-def _check_chunk(items: list[Item], spec: str, strict: bool, keep: bool) -> list[Any]:
-    """A worker's share. What goes back is kept small: no payload unless --split needs
-    it, and for a clean report only what names it (reports without findings are
-    shared values, rebuilt in the parent instead of pickled)."""
-    from ._validate import clean_key
+_FORMATS: dict[Config, Format] = {}
 
-    out: list[Any] = []
+
+def _check_items(source: str, items: list[Item], config: Config) -> Batch:
+    """Check and render items; the same in the parent and in worker processes."""
+    fmt = _FORMATS.get(config) or _FORMATS.setdefault(config, FORMATS[config.format](config.strict, config.color))
+    totals = Totals()
+    rendered: list[str] = []
+    valid: list[str] = []
+    invalid: list[str] = []
     for item in items:
-        result = _check_one(item, spec, strict, keep)
-        if not keep:
-            result = result._replace(item=result.item._replace(payload=None, raw=None))
-        report = result.report
-        if report is not None and not report.findings:
-            out.append((result.item, clean_key(report), result.spec, result.auto))
-        else:
-            out.append(result)
-    return out
+        result = _check_one(item, config.spec, config.strict)
+        totals.add(result, config.strict)
+        rendered.append(fmt.render(result))
+        if config.split:
+            good, bad = split_lines(result, config.strict)
+            valid.append(good)
+            invalid.append(bad)
+    return Batch(source, rendered, totals, "".join(valid), "".join(invalid), len(items))
 
 
-def _unpack(value: Any) -> Result:
-    if isinstance(value, Result):
-        return value
-    from ._validate import clean_report
-
-    item, key, family, auto = value
-    return Result(item, clean_report(key), family, auto)
+def _check_block(block: Block, config: Config) -> Batch:
+    return _check_items(block.source, lines(block), config)
 
 
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    chunk: list[Item] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def check(items: Iterable[Item], spec: str, strict: bool, jobs: int, keep: bool) -> Iterator[Result]:
-    """Results in input order; with jobs > 1, in worker processes, a bounded window ahead."""
+def _batches(parts: Iterable[Item | Block], config: Config, jobs: int) -> Iterator[Batch]:
+    """Batches in input order. NDJSON blocks go to worker processes with jobs > 1, a
+    bounded number ahead; parsed JSON documents are checked here (they are small)."""
     if jobs <= 1:
-        for item in items:
-            yield _check_one(item, spec, strict, keep)
+        for part in parts:
+            if isinstance(part, Block):
+                yield _check_block(part, config)
+            else:
+                yield _check_items(part.source, [part], config)
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    work = partial(_check_chunk, spec=spec, strict=strict, keep=keep)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         window: deque[Any] = deque()
-        for chunk in _chunks(items, 500):
-            window.append(pool.submit(work, chunk))
-            if len(window) >= jobs * 4:
-                yield from map(_unpack, window.popleft().result())
+        for part in parts:
+            if isinstance(part, Block):
+                window.append(pool.submit(_check_block, part, config))
+            else:
+                window.append(_check_items(part.source, [part], config))
+            while len(window) > jobs * 3 or (window and not hasattr(window[0], "result")):
+                head = window.popleft()
+                yield head.result() if hasattr(head, "result") else head
         while window:
-            yield from map(_unpack, window.popleft().result())
+            head = window.popleft()
+            yield head.result() if hasattr(head, "result") else head
+
+
+def _counted(batches: Iterator[Batch], config: Config) -> Iterator[Batch]:
+    """The batches, plus an "empty file" finding for an NDJSON input with no payload."""
+    source, payloads = None, 0
+    for batch in batches:
+        if batch.source != source:
+            if source is not None and not payloads:
+                yield _check_items(source, [empty(source)], config)
+            source, payloads = batch.source, 0
+        payloads += batch.payloads
+        if batch.payloads or batch.rendered:
+            yield batch
+    if source is not None and not payloads:
+        yield _check_items(source, [empty(source)], config)
 
 
 class _Progress:
@@ -121,9 +149,9 @@ class _Progress:
         self.on = stream.isatty() and not os.environ.get("CI")
         self.stream, self.count, self.shown = stream, 0, 0.0
 
-    def tick(self) -> None:
-        self.count += 1
-        if not self.on or self.count % 256:
+    def tick(self, count: int) -> None:
+        self.count += count
+        if not self.on:
             return
         now = time.monotonic()
         if now - self.shown > 0.2:
@@ -137,52 +165,28 @@ class _Progress:
             self.stream.flush()
 
 
-class _Split:
-    """--split: every payload goes to exactly one of two NDJSON files."""
-
-    def __init__(self, valid: str, invalid: str) -> None:
-        self.valid = open(valid, "w", encoding="utf-8")
-        self.invalid = open(invalid, "w", encoding="utf-8")
-
-    def add(self, result: Result, strict: bool) -> None:
-        item = result.item
-        if not result.failed(strict):
-            line = item.raw.decode("utf-8") if item.raw is not None else json.dumps(item.payload, ensure_ascii=False)
-            self.valid.write(line + "\n")
-            return
-        entry: dict[str, Any] = {"source": item.source, "line": item.line, "index": item.index}
-        if result.report is None:
-            entry["raw"] = item.raw.decode("utf-8", errors="replace") if item.raw is not None else None
-        else:
-            entry["payload"] = item.payload
-        entry["errors"] = [f.to_dict() for f in result.findings() if f.severity == "error"]
-        entry["warnings"] = [f.to_dict() for f in result.findings() if f.severity == "warning"]
-        self.invalid.write(json.dumps(entry, ensure_ascii=False, default=repr) + "\n")
-
-    def close(self) -> None:
-        self.valid.close()
-        self.invalid.close()
-
-
 def _run_check(args: argparse.Namespace, stdin: IO[bytes], stdout: TextIO) -> int:
     check_paths(args.paths)
-    split = _Split(*args.split) if args.split else None
     out = open(args.output, "w", encoding="utf-8") if args.output else stdout
-    reporter = REPORTERS[args.format](out, args.strict)
+    color = out.isatty() and "NO_COLOR" not in os.environ
+    config = Config(args.spec, args.strict, args.format, color, bool(args.split))
+    split = [open(name, "w", encoding="utf-8") for name in args.split] if args.split else []
+    writer = Writer(FORMATS[args.format](args.strict, color), out)
     totals = Totals()
     progress = _Progress(sys.stderr)
     try:
-        for result in check(read(args.paths, stdin), args.spec, args.strict, args.jobs, keep=split is not None):
-            totals.add(result, args.strict)
-            reporter.add(result)
+        for batch in _counted(_batches(read(args.paths, stdin), config, args.jobs), config):
+            writer.add(batch.rendered)
+            totals.merge(batch.totals)
             if split:
-                split.add(result, args.strict)
-            progress.tick()
+                split[0].write(batch.valid)
+                split[1].write(batch.invalid)
+            progress.tick(batch.totals.payloads)
         progress.done()
-        reporter.finish(totals)
+        writer.finish(totals)
     finally:
-        if split:
-            split.close()
+        for stream in split:
+            stream.close()
         if args.output:
             out.close()
     return 1 if totals.invalid else 0
@@ -229,7 +233,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="spec family, or auto to recognise it from each payload (default)")
     check.add_argument("--strict", action="store_true",
                        help="unknown track events are errors, and warnings fail the run")
-    check.add_argument("--format", default="text", choices=tuple(REPORTERS), help="output format (default text)")
+    check.add_argument("--format", default="text", choices=tuple(FORMATS), help="output format (default text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
     check.add_argument("--split", nargs=2, metavar=("VALID_OUT", "INVALID_OUT"),

@@ -14,6 +14,7 @@ jsonschema uses. The equivalence tests hold the two to the same verdict.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -149,6 +150,7 @@ class _Compiler:
         self.reporters: dict[int, str] = {}  # id(subschema) -> reporter function name
         self.constants: dict[str, Any] = {}
         self.root_resolver = resolver
+        self.keep: list[Any] = []  # compiled subschemas stay alive, so their ids stay theirs
 
     def constant(self, value: Any) -> str:
         name = f"_c{len(self.constants)}"
@@ -162,6 +164,7 @@ class _Compiler:
             return self.names[key]
         name = f"_s{len(self.names)}"
         self.names[key] = name
+        self.keep.append(schema)
         if schema is True or schema == {}:
             self.lines.append(f"def {name}(v):\n    return True\n")
             return name
@@ -187,6 +190,7 @@ class _Compiler:
             return self.reporters[key]
         name = f"_r{len(self.reporters)}"
         self.reporters[key] = name
+        self.keep.append(schema)
         if schema is True or schema == {}:
             self.lines.append(f"def {name}(v, path, out):\n    return\n")
             return name
@@ -427,27 +431,48 @@ def _type_test(types: str | list[str], var: str) -> str:
     return tests[0] if len(tests) == 1 else "(" + " or ".join(tests) + ")"
 
 
+_SHARED: _Compiler | None = None
+_NAMESPACE: dict[str, Any] = {}
+_LOCK = threading.Lock()
+
+
 def compile_schema(schema: dict[str, Any], resolver: Any) -> tuple[Callable[[Any], bool], Callable[[Any], list[Error]]]:
     """A predicate with the verdict of jsonschema's ``is_valid`` for ``schema``, and a
     reporter that lists every failed keyword as jsonschema's ``iter_errors`` would.
 
+    Subschemas shared between files (the envelope, the context, the product) are
+    compiled once per process and reused: compiling every bundled schema costs a
+    fraction of compiling each on its own.
+
     Raises:
         Unsupported: the schema uses a keyword outside `SUPPORTED`.
     """
-    compiler = _Compiler(resolver)
-    entry = compiler.function(schema, resolver)
-    report_entry = compiler.reporter(schema, resolver)
-    namespace = _namespace()
-    namespace.update(compiler.constants)
-    source = "\n".join(compiler.lines)
-    exec(compile(source, f"<eventspec fast path for {schema.get('$id', 'a schema')}>", "exec"), namespace)
-    check: Callable[[Any], bool] = namespace[entry]
-    check.__doc__ = source  # the generated code, for anyone debugging a verdict
-    reporter = namespace[report_entry]
+    global _SHARED
+    with _LOCK:
+        if _SHARED is None:
+            _SHARED = _Compiler(resolver)
+            _NAMESPACE.update(_namespace())
+        compiler = _SHARED
+        done, known = len(compiler.lines), set(compiler.constants)
+        names, reporters = dict(compiler.names), dict(compiler.reporters)
+        try:
+            entry = compiler.function(schema, resolver)
+            report_entry = compiler.reporter(schema, resolver)
+        except Exception:
+            # a half-compiled schema must leave no names behind that promise functions
+            del compiler.lines[done:]
+            compiler.names, compiler.reporters = names, reporters
+            raise
+        source = "\n".join(compiler.lines[done:])
+        _NAMESPACE.update({k: v for k, v in compiler.constants.items() if k not in known})
+        exec(compile(source, f"<eventspec fast path for {schema.get('$id', 'a schema')}>", "exec"), _NAMESPACE)
+        check: Callable[[Any], bool] = _NAMESPACE[entry]
+        reporter = _NAMESPACE[report_entry]
 
     def report(value: Any) -> list[Error]:
         found: list[Error] = []
         reporter(value, (), found)
         return found
 
+    report.__doc__ = source  # the code generated for this schema, for anyone debugging a verdict
     return check, report

@@ -8,9 +8,8 @@ large event log is never held in memory.
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -111,22 +110,53 @@ def _document(source: str, data: bytes) -> Iterator[Item]:
         yield Item(source, payload=value)
 
 
-def _lines(source: str, stream: Iterable[bytes]) -> Iterator[Item]:
-    """Raw NDJSON items, unparsed; blank lines are skipped, never counted as payloads."""
-    seen = False
-    for number, raw in enumerate(stream, start=1):
-        if raw.strip():
-            seen = True
-            yield Item(source, line=number, raw=raw.rstrip(b"\r\n"))
-    if not seen:
-        yield Item(source, problem="empty file: no payloads")
+class Block(NamedTuple):
+    """A run of whole NDJSON lines, unparsed: the unit of work for --jobs."""
+
+    source: str
+    data: bytes
+    first_line: int
 
 
-def _stdin(stream: IO[bytes]) -> Iterator[Item]:
+BLOCK_SIZE = 1 << 17  # about 400 events: enough work to be worth a trip to a worker
+
+
+def blocks(source: str, stream: IO[bytes], size: int = BLOCK_SIZE) -> Iterator[Block]:
+    """Whole lines of an NDJSON stream in blocks of about ``size`` bytes, in order."""
+    line = 1
+    while True:
+        data = stream.read(size)
+        if not data:
+            if line == 1:  # an empty file is still an input, to be reported as empty
+                yield Block(source, b"", 1)
+            return
+        if not data.endswith(b"\n"):
+            data += stream.readline()  # finish the last line
+        yield Block(source, data, line)
+        line += data.count(b"\n")
+
+
+def lines(block: Block) -> list[Item]:
+    """A block's payload lines as raw items; blank lines are not payloads."""
+    pieces = block.data.split(b"\n")
+    if pieces and not pieces[-1]:
+        pieces.pop()  # after the final newline
+    return [
+        Item(block.source, block.first_line + offset, None, raw.rstrip(b"\r"))
+        for offset, raw in enumerate(pieces)
+        if raw.strip()
+    ]
+
+
+def empty(source: str) -> Item:
+    return Item(source, problem="empty file: no payloads")
+
+
+def _stdin(stream: IO[bytes]) -> Iterator[Item | Block]:
     # One JSON document, or NDJSON: NDJSON when the first line is a JSON value of its own
     # and more lines follow. Only then is the input streamed.
     head: list[bytes] = []
-    for raw in stream:
+    for raw in iter(stream.readline, b""):
         head.append(raw)
         if raw.strip():
             break
@@ -136,17 +166,12 @@ def _stdin(stream: IO[bytes]) -> Iterator[Item]:
         first_is_value = bool(first.strip())
     except ValueError:
         first_is_value = False
-    if first_is_value:
-        nxt = b""
-        for raw in stream:
-            nxt = raw
-            break
-        if not nxt:
-            yield from _document(STDIN, first)
-            return
-        yield from _lines(STDIN, itertools.chain(head, [nxt], stream))
+    nxt = stream.readline() if first_is_value else b""
+    if not nxt:
+        yield from _document(STDIN, first + stream.read())
         return
-    yield from _document(STDIN, first + stream.read())
+    yield Block(STDIN, first + nxt, 1)
+    yield from blocks(STDIN, stream, BLOCK_SIZE)  # numbered on from there by the caller
 
 
 def check_paths(paths: list[str]) -> None:
@@ -173,17 +198,21 @@ def files_under(paths: list[str]) -> list[tuple[str, Path | None]]:
     return found
 
 
-def read(paths: list[str], stdin: IO[bytes]) -> Iterator[Item]:
-    """Every payload of every input, in order. NDJSON lines come unparsed (``raw``)."""
+def read(paths: list[str], stdin: IO[bytes]) -> Iterator[Item | Block]:
+    """Every input, in order: parsed items of JSON documents, and NDJSON as `Block`s.
+
+    NDJSON line numbers run on across a file's blocks; a file or stream with no
+    payload line at all is reported as empty by whoever counts its payloads.
+    """
     for name, path in files_under(paths):
         if path is None:
-            yield from _stdin(stdin)
+            yield from _renumbered(_stdin(stdin))
         elif path.is_dir():
             yield Item(name, problem="directory holds no .json, .ndjson or .jsonl files")
         elif path.suffix in (".ndjson", ".jsonl"):
             try:
                 with path.open("rb") as stream:
-                    yield from _lines(name, stream)
+                    yield from blocks(name, stream)
             except OSError as error:
                 yield Item(name, problem=f"cannot read: {error.strerror}")
         else:
@@ -193,3 +222,14 @@ def read(paths: list[str], stdin: IO[bytes]) -> Iterator[Item]:
                 yield Item(name, problem=f"cannot read: {error.strerror}")
                 continue
             yield from _document(name, data)
+
+
+def _renumbered(parts: Iterator[Item | Block]) -> Iterator[Item | Block]:
+    line = None
+    for part in parts:
+        if isinstance(part, Block):
+            start = part.first_line if line is None else line
+            yield part._replace(first_line=start)
+            line = start + part.data.count(b"\n")
+        else:
+            yield part

@@ -1,14 +1,14 @@
 """Output formats of ``eventspec check``: text, json, junit and github.
 
-A reporter sees each result as it is produced (``add``) and the totals at the end
-(``finish``), so text and github output stream; json and junit keep one small entry
-per payload, never the payloads themselves.
+A format renders each result to a string on its own (in a worker process, with
+--jobs); a `Writer` puts the strings out in input order between the format's head and
+tail. Text, github and json stream; junit, whose head carries the counts, holds its
+rendered test cases until the end (strings, never payloads).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TextIO
@@ -43,7 +43,17 @@ class Totals:
     invalid: int = 0
     errors: int = 0
     warnings: int = 0
+    unreadable: int = 0
     by_event: Counter[str] = field(default_factory=Counter)
+
+    def merge(self, other: Totals) -> None:
+        self.payloads += other.payloads
+        self.valid += other.valid
+        self.invalid += other.invalid
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.unreadable += other.unreadable
+        self.by_event.update(other.by_event)
 
     def add(self, result: Result, strict: bool) -> None:
         self.payloads += 1
@@ -53,6 +63,7 @@ class Totals:
         report = result.report
         if report is None:
             self.errors += 1
+            self.unreadable += 1
             return
         self.errors += len(report.errors)
         self.warnings += len(report.warnings)
@@ -90,61 +101,73 @@ def where(item: Item) -> str:
     return text
 
 
-class Text:
-    def __init__(self, out: TextIO, strict: bool) -> None:
-        self.out = out
-        color = out.isatty() and "NO_COLOR" not in os.environ
-        self.red, self.yellow, self.reset = ("\033[31m", "\033[33m", "\033[0m") if color else ("", "", "")
+class Format:
+    """How an output format renders one result, and what comes before and after.
 
-    def add(self, result: Result) -> None:
-        assumed = f" (spec {result.spec} assumed)" if result.auto and result.report else ""
-        for finding in result.findings():
-            tint = self.red if finding.severity == "error" else self.yellow
-            self.out.write(
-                f"{tint}{where(result.item)}::{finding.path}: {finding.severity}: "
-                f"{finding.message} [{finding.category}]{assumed}{self.reset}\n"
-            )
-            assumed = ""
-
-    def finish(self, totals: Totals) -> None:
-        self.out.write(totals.line() + "\n")
-
-
-class Json:
-    """One JSON object: ``{"results": [...], "summary": {...}, "ok": ...}``; see docs/ci.md.
-
-    Results are written as they come, one compact object per line, so a large log is
-    never held in memory and the standard library's C encoder does the work.
+    Rendering is a function of the result alone, so worker processes render their
+    own results (``--jobs``) and the parent only writes strings in order.
     """
 
-    def __init__(self, out: TextIO, strict: bool) -> None:
-        self.out, self.strict, self.first = out, strict, True
+    separator = ""  # between rendered results
+    buffered = False  # the head depends on the totals: write everything at the end
+
+    def __init__(self, strict: bool, color: bool = False) -> None:
+        self.strict = strict
+        self.color = color
+
+    def render(self, result: Result) -> str:
+        raise NotImplementedError
+
+    def head(self, totals: Totals) -> str:
+        return ""
+
+    def tail(self, totals: Totals, empty: bool) -> str:
+        return totals.line() + "\n"
+
+
+class Text(Format):
+    def render(self, result: Result) -> str:
+        red, yellow, reset = ("\033[31m", "\033[33m", "\033[0m") if self.color else ("", "", "")
+        assumed = f" (spec {result.spec} assumed)" if result.auto and result.report else ""
+        lines = []
+        for finding in result.findings():
+            tint = red if finding.severity == "error" else yellow
+            lines.append(f"{tint}{where(result.item)}::{finding.path}: {finding.severity}: "
+                         f"{finding.message} [{finding.category}]{assumed}{reset}\n")
+            assumed = ""
+        return "".join(lines)
+
+
+class Json(Format):
+    """One JSON object: ``{"results": [...], "summary": {...}, "ok": ...}``; see docs/ci.md.
+
+    One compact object per line, written as results come (constant memory); results
+    without findings, most of them, come from a template encoded once per shape.
+    """
+
+    separator = ",\n  "
+
+    def __init__(self, strict: bool, color: bool = False) -> None:
+        super().__init__(strict, color)
         self.encode = json.JSONEncoder(ensure_ascii=False).encode
         self.parts: dict[tuple[Any, ...], tuple[str, str]] = {}
 
-    def add(self, result: Result) -> None:
-        report = result.report
+    def render(self, result: Result) -> str:
+        report, item = result.report, result.item
         if report is not None and not report.findings:
-            # most results: a fixed shape, encoded once per source and outcome
-            item = result.item
             before, after = self._clean(item.source, result.spec, report.call, report.event)
-            self.out.write(('{"results": [\n  ' if self.first else ",\n  ") + before + _number(item.line)
-                           + ', "index": ' + _number(item.index) + after)
-            self.first = False
-            return
-        entry = {
-            "source": result.item.source,
-            "line": result.item.line,
-            "index": result.item.index,
+            return before + _number(item.line) + ', "index": ' + _number(item.index) + after
+        return self.encode({
+            "source": item.source,
+            "line": item.line,
+            "index": item.index,
             "spec": result.spec,
             "call": report.call if report else None,
             "event": report.event if report else None,
             "ok": not result.failed(self.strict),
             "errors": [f.to_dict() for f in (report.errors if report else result.findings())],
             "warnings": [f.to_dict() for f in (report.warnings if report else ())],
-        }
-        self.out.write(('{"results": [\n  ' if self.first else ",\n  ") + self.encode(entry))
-        self.first = False
+        })
 
     def _clean(self, source: str, spec: str | None, call: str | None, event: str | None) -> tuple[str, str]:
         key = (source, spec, call, event)
@@ -156,54 +179,53 @@ class Json:
             )
         return self.parts[key]
 
-    def finish(self, totals: Totals) -> None:
-        self.out.write('{"results": [' if self.first else "\n")
-        self.out.write(f'], "summary": {json.dumps(totals.to_dict())}, "ok": {json.dumps(totals.invalid == 0)}}}\n')
+    def head(self, totals: Totals) -> str:
+        return '{"results": [\n  '
+
+    def tail(self, totals: Totals, empty: bool) -> str:
+        return ("" if empty else "\n") + (
+            f'], "summary": {json.dumps(totals.to_dict())}, "ok": {json.dumps(totals.invalid == 0)}}}\n'
+        )
 
 
 def _number(value: int | None) -> str:
     return "null" if value is None else str(value)
 
 
-class Junit:
-    """One test case per payload, for CI dashboards."""
+class Junit(Format):
+    """One test case per payload, for CI dashboards; the counts lead, so it is buffered."""
 
-    def __init__(self, out: TextIO, strict: bool) -> None:
-        self.out, self.strict, self.cases = out, strict, []
+    buffered = True
+    separator = ""
 
-    def add(self, result: Result) -> None:
-        self.cases.append(result)
+    def render(self, result: Result) -> str:
+        from xml.sax.saxutils import escape, quoteattr
 
-    def finish(self, totals: Totals) -> None:
-        from xml.etree import ElementTree as ET
+        report = result.report
+        name = result.item.location or "payload"
+        if report is not None:
+            name += f" ({report.event or report.call or 'unknown call'}, {result.spec})"
+        case = f"    <testcase classname={quoteattr(result.item.source)} name={quoteattr(name)}"
+        if report is None:
+            problem = result.item.problem or ""
+            return case + f'>\n      <error message={quoteattr(problem)} type="unreadable">{escape(problem)}</error>\n    </testcase>\n'
+        if result.failed(self.strict):
+            findings = report.findings
+            text = escape("\n".join(f"{f.severity}: {f}" for f in findings))
+            return case + (f">\n      <failure message={quoteattr(str(findings[0]))} type={quoteattr(findings[0].category)}>"
+                           f"{text}</failure>\n    </testcase>\n")
+        if report.warnings:
+            text = escape("\n".join(f"warning: {f}" for f in report.warnings))
+            return case + f">\n      <system-out>{text}</system-out>\n    </testcase>\n"
+        return case + " />\n"
 
-        counts = {
-            "tests": str(totals.payloads),
-            "failures": str(sum(r.report is not None and r.failed(self.strict) for r in self.cases)),
-            "errors": str(sum(r.report is None for r in self.cases)),
-        }
-        root = ET.Element("testsuites", name="eventspec", **counts)
-        suite = ET.SubElement(root, "testsuite", name="eventspec check", skipped="0", **counts)
-        for result in self.cases:
-            report = result.report
-            name = result.item.location or "payload"
-            if report is not None:
-                name += f" ({report.event or report.call or 'unknown call'}, {result.spec})"
-            case = ET.SubElement(suite, "testcase", classname=result.item.source, name=name)
-            if report is None:
-                ET.SubElement(case, "error", message=result.item.problem or "", type="unreadable").text = (
-                    result.item.problem
-                )
-            elif result.failed(self.strict):
-                findings = report.findings
-                ET.SubElement(case, "failure", message=str(findings[0]), type=findings[0].category).text = (
-                    "\n".join(f"{f.severity}: {f}" for f in findings)
-                )
-            elif report.warnings:
-                ET.SubElement(case, "system-out").text = "\n".join(f"warning: {f}" for f in report.warnings)
-        ET.indent(root)
-        self.out.write('<?xml version="1.0" encoding="utf-8"?>\n')
-        self.out.write(ET.tostring(root, encoding="unicode") + "\n")
+    def head(self, totals: Totals) -> str:
+        counts = f'tests="{totals.payloads}" failures="{totals.invalid - totals.unreadable}" errors="{totals.unreadable}"'
+        return (f'<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="eventspec" {counts}>\n'
+                f'  <testsuite name="eventspec check" skipped="0" {counts}>\n')
+
+    def tail(self, totals: Totals, empty: bool) -> str:
+        return "  </testsuite>\n</testsuites>\n"
 
 
 def _escape(text: str, *, property: bool = False) -> str:
@@ -213,25 +235,65 @@ def _escape(text: str, *, property: bool = False) -> str:
     return text
 
 
-class Github:
+class Github(Format):
     """GitHub Actions workflow commands: one annotation per finding."""
 
-    def __init__(self, out: TextIO, strict: bool) -> None:
-        self.out = out
-
-    def add(self, result: Result) -> None:
+    def render(self, result: Result) -> str:
         item = result.item
         props = f"file={_escape(item.source, property=True)}"
         if item.line is not None:
             props += f",line={item.line}"
+        lines = []
         for finding in result.findings():
             level = "error" if finding.severity == "error" else "warning"
             title = _escape(f"eventspec {finding.category}", property=True)
             message = _escape(f"{item.location + ' ' if item.location else ''}{finding.path}: {finding.message}")
-            self.out.write(f"::{level} {props},title={title}::{message}\n")
+            lines.append(f"::{level} {props},title={title}::{message}\n")
+        return "".join(lines)
+
+
+FORMATS: dict[str, type[Format]] = {"text": Text, "json": Json, "junit": Junit, "github": Github}
+
+
+def split_lines(result: Result, strict: bool) -> tuple[str, str]:
+    """--split: the line for the valid file, or the annotated line for the invalid one."""
+    item = result.item
+    if not result.failed(strict):
+        line = item.raw.decode("utf-8") if item.raw is not None else json.dumps(item.payload, ensure_ascii=False)
+        return line + "\n", ""
+    entry: dict[str, Any] = {"source": item.source, "line": item.line, "index": item.index}
+    if result.report is None:
+        entry["raw"] = item.raw.decode("utf-8", errors="replace") if item.raw is not None else None
+    else:
+        entry["payload"] = item.payload
+    entry["errors"] = [f.to_dict() for f in result.findings() if f.severity == "error"]
+    entry["warnings"] = [f.to_dict() for f in result.findings() if f.severity == "warning"]
+    return "", json.dumps(entry, ensure_ascii=False, default=repr) + "\n"
+
+
+class Writer:
+    """Writes rendered results in order, with the format's head, separators and tail."""
+
+    def __init__(self, fmt: Format, out: TextIO) -> None:
+        self.fmt, self.out, self.empty = fmt, out, True
+        self.held: list[str] = []
+        if not fmt.buffered:
+            out.write(fmt.head(Totals()))
+
+    def add(self, rendered: list[str]) -> None:
+        if self.fmt.buffered:
+            self.held.extend(rendered)
+            return
+        if self.fmt.separator:
+            if not rendered:
+                return
+            text = self.fmt.separator.join(rendered)
+            self.out.write(text if self.empty else self.fmt.separator + text)
+        else:
+            self.out.write("".join(rendered))
+        self.empty = False
 
     def finish(self, totals: Totals) -> None:
-        self.out.write(totals.line() + "\n")
-
-
-REPORTERS = {"text": Text, "json": Json, "junit": Junit, "github": Github}
+        if self.fmt.buffered:
+            self.out.write(self.fmt.head(totals) + "".join(self.held))
+        self.out.write(self.fmt.tail(totals, self.empty))
