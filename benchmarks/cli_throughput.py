@@ -59,7 +59,7 @@ def measure(lines_count: int, repeat: int = 3, jobs: int = 2) -> dict[str, dict[
         ]
         for label, extra in variants:
             command = [script, "check", "--output", str(Path(tmp) / "report"), *extra, str(log)]
-            runs[label] = _timed(lambda: subprocess.run(command, check=False, capture_output=True), repeat)
+            runs[label] = _timed(lambda command=command: subprocess.run(command, check=False, capture_output=True), repeat)
 
     floor = statistics.median(runs["json.loads (parse floor)"])
     single = statistics.median(runs["eventspec check"])

@@ -23,13 +23,13 @@ and ratios; --json writes everything to a file.
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus  # noqa: E402
