@@ -30,15 +30,15 @@ class Item(NamedTuple):
 
     source: str
     line: int | None = None  # 1-based line of an NDJSON payload, or of a parse error
-    index: int | None = None  # position in a top-level JSON array
+    position: int | None = None  # index in a top-level JSON array
     raw: bytes | None = None
     payload: Any = None
     problem: str | None = None
 
     @property
     def location(self) -> str:
-        if self.index is not None:
-            return f"item {self.index}"
+        if self.position is not None:
+            return f"item {self.position}"
         return f"line {self.line}" if self.line is not None else ""
 
 
@@ -105,7 +105,7 @@ def _document(source: str, data: bytes) -> Iterator[Item]:
         if not value:
             yield Item(source, problem="empty array: no payloads")
         for index, payload in enumerate(value):
-            yield Item(source, index=index, payload=payload)
+            yield Item(source, position=index, payload=payload)
     else:
         yield Item(source, payload=value)
 

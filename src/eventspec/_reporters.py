@@ -94,8 +94,8 @@ class Totals:
 def where(item: Item) -> str:
     """``file:line`` for NDJSON lines and parse errors, ``file[item 3]`` for arrays."""
     text = item.source
-    if item.index is not None:
-        text += f"[{item.index}]"
+    if item.position is not None:
+        text += f"[{item.position}]"
     elif item.line is not None:
         text += f":{item.line}"
     return text
@@ -156,11 +156,11 @@ class Json(Format):
         report, item = result.report, result.item
         if report is not None and not report.findings:
             before, after = self._clean(item.source, result.spec, report.call, report.event)
-            return before + _number(item.line) + ', "index": ' + _number(item.index) + after
+            return before + _number(item.line) + ', "index": ' + _number(item.position) + after
         return self.encode({
             "source": item.source,
             "line": item.line,
-            "index": item.index,
+            "index": item.position,
             "spec": result.spec,
             "call": report.call if report else None,
             "event": report.event if report else None,
@@ -261,7 +261,7 @@ def split_lines(result: Result, strict: bool) -> tuple[str, str]:
     if not result.failed(strict):
         line = item.raw.decode("utf-8") if item.raw is not None else json.dumps(item.payload, ensure_ascii=False)
         return line + "\n", ""
-    entry: dict[str, Any] = {"source": item.source, "line": item.line, "index": item.index}
+    entry: dict[str, Any] = {"source": item.source, "line": item.line, "index": item.position}
     if result.report is None:
         entry["raw"] = item.raw.decode("utf-8", errors="replace") if item.raw is not None else None
     else:

@@ -269,15 +269,16 @@ def _one(
         if event is not None:
             uri = family.events[event]
     schema_findings = _schema_findings(uri, payload, prefix)
-    declared = payload.get(dialect.type_field) if call is not None and dialect.type_field else None
-    if declared is not None and declared != call:
+    type_field = dialect.type_field
+    declared = payload.get(type_field) if call is not None and type_field else None
+    if type_field and declared is not None and declared != call:
         # The schema says "not one of ['track']"; say what actually went wrong.
-        where = prefix + (dialect.type_field,)
+        where = prefix + (type_field,)
         schema_findings = [f for f in schema_findings if f.parts != where]
         findings.append(
             Finding(
                 json_path(where),
-                f"the payload was named a {call} call, but its {dialect.type_field} is {found(declared)}",
+                f"the payload was named a {call} call, but its {type_field} is {found(declared)}",
                 "unknown-call",
                 keyword="const",
                 parts=where,
@@ -480,7 +481,7 @@ def _non_json(value: Any, parts: tuple[str | int, ...]) -> Iterator[Finding]:
                     parts=parts,
                 )
                 continue
-            yield from _non_json(item, parts + (key,))
+            yield from _non_json(item, parts + (key if isinstance(key, str) else str(key),))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             yield from _non_json(item, parts + (index,))
