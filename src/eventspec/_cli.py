@@ -221,6 +221,23 @@ def _run_show(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+def _run_example(args: argparse.Namespace, stdout: TextIO) -> int:
+    from . import calls, events
+    from .strategies import sample
+
+    if args.name in events(args.spec):
+        payload = sample(spec=args.spec, event=args.name, seed=args.seed)
+    elif args.name in calls(args.spec):
+        payload = sample(spec=args.spec, call=args.name, seed=args.seed)
+    else:
+        from ._findings import UnknownEvent
+
+        raise UnknownEvent(args.spec, args.name, tuple(events(args.spec) + calls(args.spec)))
+    json.dump(payload, stdout, indent=2, ensure_ascii=False)
+    stdout.write("\n")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eventspec", description="Check analytics event payloads against bundled vendor specs."
@@ -244,6 +261,10 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("name", help='a call ("track") or a semantic event ("Order Completed")')
     show.add_argument("--spec", default="cdp", choices=FAMILIES)
     show.add_argument("--json", action="store_true", help="print the JSON Schema itself")
+    example = commands.add_parser("example", help="print a generated valid payload of a call or semantic event")
+    example.add_argument("name", help='a call ("identify") or a semantic event ("Order Completed")')
+    example.add_argument("--spec", default="cdp", choices=FAMILIES)
+    example.add_argument("--seed", type=int, metavar="N", help="the same N prints the same payload (default: random)")
     return parser
 
 
@@ -261,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run_check(args, sys.stdin.buffer, sys.stdout)
         if args.command == "list":
             return _run_list(args, sys.stdout)
+        if args.command == "example":
+            return _run_example(args, sys.stdout)
         return _run_show(args, sys.stdout)
     except UsageError as error:
         print(f"eventspec: error: {error}", file=sys.stderr)

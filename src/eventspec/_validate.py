@@ -194,7 +194,10 @@ def _item(
     own = item.get("context")
     applied = {**item, "context": _merge(shared, own) if isinstance(own, dict) else (own if "context" in item and own is not None else shared)}
     under_shared = {(f.path, f.category, f.message) for f in _one(applied, spec, dialect, strict, None, prefix).findings}
-    return tuple(f for f in findings if (f.path, f.category, f.message) in under_shared)
+    # The size limit is on the item as sent, whatever the batch's context adds to it.
+    return tuple(
+        f for f in findings if f.category == "size-limit" or (f.path, f.category, f.message) in under_shared
+    )
 
 
 def _merge(shared: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
