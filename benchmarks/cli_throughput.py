@@ -33,6 +33,32 @@ def _timed(fn, repeat: int) -> list[float]:
     return times
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def ceiling(jobs: int, repeat: int = 3) -> float:
+    """How much faster ``jobs`` processes run a pure-Python loop than one, here and now:
+    the most --jobs can give on this machine (shared cores are often far from Nx)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    work = 6_000_000
+    ratios = []
+    with ProcessPoolExecutor(jobs) as pool:
+        list(pool.map(_spin, [1000] * jobs))  # start the workers outside the timing
+        for _ in range(repeat):
+            start = time.perf_counter()
+            _spin(work)
+            one = time.perf_counter() - start
+            start = time.perf_counter()
+            list(pool.map(_spin, [work // jobs] * jobs))
+            ratios.append(one / (time.perf_counter() - start))
+    return statistics.median(ratios)
+
+
 def measure(lines_count: int, repeat: int = 3, jobs: int = 2) -> dict[str, dict[str, float]]:
     """Time the console script over ``lines_count`` corpus lines; print and return the rates."""
     script = shutil.which("eventspec") or str(Path(sys.executable).parent / "eventspec")
@@ -71,6 +97,9 @@ def measure(lines_count: int, repeat: int = 3, jobs: int = 2) -> dict[str, dict[
         results[label] = {"median": median, "min": rates[0], "max": rates[-1]}
         print(f"  {label:<44} {median:>12,.0f}  [{rates[0]:,.0f}..{rates[-1]:,.0f}]"
               f"  {floor / statistics.median(times):5.2f}x json.loads  {single / statistics.median(times):5.2f}x single")
+    limit = ceiling(jobs)
+    print(f"  (this machine runs {jobs} processes of pure Python {limit:.2f}x as fast as one, right now)")
+    results["ceiling"] = {"median": limit, "min": limit, "max": limit}
     return results
 
 
