@@ -157,23 +157,33 @@ class _Compiler:
         self.constants[name] = value
         return name
 
+    def _reserve(self, table: dict[int, str], prefix: str, schema: Any) -> tuple[str, bool]:
+        """The function name for ``schema`` in ``table``, and whether it is new."""
+        key = id(schema)
+        if key in table:
+            return table[key], False
+        table[key] = name = f"{prefix}{len(table)}"
+        self.keep.append(schema)
+        return name, True
+
+    @staticmethod
+    def _supported(schema: dict[str, Any]) -> None:
+        unknown = set(schema) - SUPPORTED - ANNOTATIONS
+        if unknown:
+            raise Unsupported(f"keywords not supported by the fast path: {sorted(unknown)}")
+
     def function(self, schema: Any, resolver: Any) -> str:
         """The name of the function checking ``schema`` (compiled once per subschema)."""
-        key = id(schema)
-        if key in self.names:
-            return self.names[key]
-        name = f"_s{len(self.names)}"
-        self.names[key] = name
-        self.keep.append(schema)
+        name, new = self._reserve(self.names, "_s", schema)
+        if not new:
+            return name
         if schema is True or schema == {}:
             self.lines.append(f"def {name}(v):\n    return True\n")
             return name
         if schema is False:
             self.lines.append(f"def {name}(v):\n    return False\n")
             return name
-        unknown = set(schema) - SUPPORTED - ANNOTATIONS
-        if unknown:
-            raise Unsupported(f"keywords not supported by the fast path: {sorted(unknown)}")
+        self._supported(schema)
         body: list[str] = []
         self._body(schema, resolver, body)
         self.lines.append(f"def {name}(v):\n" + "".join(f"    {line}\n" for line in body) + "    return True\n")
@@ -185,20 +195,15 @@ class _Compiler:
         It mirrors jsonschema: each keyword is checked on its own (a wrong type does not
         stop the others), and it descends only where the predicate says a value fails.
         """
-        key = id(schema)
-        if key in self.reporters:
-            return self.reporters[key]
-        name = f"_r{len(self.reporters)}"
-        self.reporters[key] = name
-        self.keep.append(schema)
+        name, new = self._reserve(self.reporters, "_r", schema)
+        if not new:
+            return name
         if schema is True or schema == {}:
             self.lines.append(f"def {name}(v, path, out):\n    return\n")
             return name
         if not isinstance(schema, dict):
             raise Unsupported("the false schema")
-        unknown = set(schema) - SUPPORTED - ANNOTATIONS
-        if unknown:
-            raise Unsupported(f"keywords not supported by the fast path: {sorted(unknown)}")
+        self._supported(schema)
         me = self.constant(schema)
         body: list[str] = ["pass"]
 
@@ -382,20 +387,7 @@ class _Compiler:
             out.append(f"        if k not in {declared} and not {self._check(additional, resolver, 'p')}: return False")
 
     def _string(self, schema: dict[str, Any], out: list[str]) -> None:
-        tests = []
-        if "minLength" in schema:
-            tests.append(f"len(v) < {int(schema['minLength'])!r}")
-        if "maxLength" in schema:
-            tests.append(f"len(v) > {int(schema['maxLength'])!r}")
-        if "pattern" in schema:
-            regex = self.constant(re.compile(schema["pattern"]))
-            tests.append(f"{regex}.search(v) is None")
-        if "format" in schema:
-            fmt = schema["format"]
-            if fmt in ("date-time", "ipv4"):
-                tests.append(f"not _{fmt.replace('-', '_')}(v)")
-            else:
-                tests.append(f"not _conforms(v, {str(fmt)!r})")
+        tests = [test for _, test, _ in self._string_tests(schema)]
         if tests:
             out.append("if isinstance(v, str) and (" + " or ".join(tests) + "): return False")
 
