@@ -144,12 +144,11 @@ def _namespace() -> dict[str, Any]:
 
 
 class _Compiler:
-    def __init__(self, resolver: Any) -> None:
+    def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[int, str] = {}  # id(subschema) -> predicate function name
         self.reporters: dict[int, str] = {}  # id(subschema) -> reporter function name
         self.constants: dict[str, Any] = {}
-        self.root_resolver = resolver
         self.keep: list[Any] = []  # compiled subschemas stay alive, so their ids stay theirs
 
     def constant(self, value: Any) -> str:
@@ -442,7 +441,7 @@ def compile_schema(schema: dict[str, Any], resolver: Any) -> tuple[Callable[[Any
     global _SHARED
     with _LOCK:
         if _SHARED is None:
-            _SHARED = _Compiler(resolver)
+            _SHARED = _Compiler()
             _NAMESPACE.update(_namespace())
         compiler = _SHARED
         done, known = len(compiler.lines), set(compiler.constants)

@@ -532,16 +532,6 @@ def _order(finding: Finding) -> tuple[Any, ...]:
     )
 
 
-def clean_key(report: Report) -> tuple[str, str | None, str | None, str | None]:
-    """What a report without findings depends on (to send it between processes)."""
-    return (report.spec, report.call, report.event, report.schema_id)
-
-
-def clean_report(key: tuple[str, str | None, str | None, str | None]) -> Report:
-    """The report without findings that `clean_key` names."""
-    return _clean(*key)
-
-
 @cache
 def _clean(spec: str, call: str | None, event: str | None, uri: str | None) -> Report:
     # A report without findings is a value that depends on these four things only;
