@@ -213,3 +213,87 @@ def test_compiled_reports_equal_jsonschema_reports_on_other_schemas():
 @pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
 def test_compiled_reports_on_awkward_values(uri):
     assert _report_disagreements([*AWKWARD, *PAYLOADS[:20]], lambda i, p: [uri]) == []
+
+
+# --- the quick path of validate(): the full path's report, for less work ------------
+
+class Shifty(str):
+    """A str that claims to equal (and hash as) a string the compiled checks remembered."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash("203.0.113.9")
+
+
+def _quick_extras() -> list[Any]:
+    base = {"type": "track", "userId": "u1", "event": "Order Completed",
+            "properties": {"order_id": "o1", "total": 10.5}}
+    out: list[Any] = []
+    for name in ("order completed", " Order Completed", "Order Completed ", "Order_Completed", "   ",
+                 "", "Delete Device", "Device Deleted", "my custom event", "my custom event "):
+        out.append({**base, "event": name})
+    out += [
+        {**base, "properties": {"orderId": "o1"}},  # a near miss of order_id
+        {**base, "properties": {"order_id": "o1", "orderId": "o2"}},
+        {**base, "properties": {"order_id": "o1", "gift_wrap": True}},  # unrelated: no warning
+        {"type": "track", "userId": "u1", "event": "Experiment Viewed", "properties": {"variant_id": "v"}},
+        {**base, "properties": {"when": decimal.Decimal("1")}},
+        {**base, "properties": {"tags": {"a", "b"}}},
+        {**base, "properties": {"blob": b"x"}},
+        {**base, "properties": {"nan": float("nan")}},
+        {**base, "properties": {"order_id": "o1", "note": "x" * 40_000}},  # over 32 KB
+        {**base, "properties": {"order_id": "o1", "flags": [False] * 1200}},  # marshal bound over, size under
+        {**base, "type": Text("track")},
+        {**base, "context": {"ip": Shifty("not an address")}},
+        {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.9"}},
+        {"type": "identify", "userId": "u1", "context": {"ip": Shifty("not an address")}},
+        {"batch": [base, {**base, "event": "order completed"}, {**base, "properties": {"total": "1"}}, 3],
+         "context": {"device": {"token": "t"}}},
+        {"type": "batch", "batch": []},
+        {"event_type": "track", "user_id": "u1", "event_name": "x", "metadata": {"list": [1]}},
+        {"event_type": "track", "user_id": "u1", "event_name": "x", "metadata": {"n": 1, "s": "a"}},
+        {"name": "x", "customer_id": "c1", "data": {"when": decimal.Decimal("2")}},
+    ]
+    return out
+
+
+QUICK_POOL = PAYLOADS + MUTANTS[:3000] + _quick_extras()
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_the_quick_path_gives_the_full_paths_report(strict):
+    from eventspec._catalog import FAMILIES
+    from eventspec._validate import _validate
+
+    differ = []
+    for payload in QUICK_POOL:
+        for spec in FAMILIES:
+            for _ in range(2):  # the second time, the names and strings it remembered are used
+                quick = eventspec.validate(payload, spec=spec, strict=strict)
+                full = _validate(payload, spec, strict, None)
+                if quick != full:
+                    differ.append(f"{spec} {payload!r:.200}\n  quick {quick}\n  full  {full}")
+    assert differ == []
+
+
+def test_the_quick_path_answers_most_valid_payloads():
+    from eventspec._validate import _QUICK
+
+    valid = [(p, corpus.family_of(p)) for p in PAYLOADS if eventspec.validate(p, spec=corpus.family_of(p)).ok]
+    answered = [p for p, spec in valid if _QUICK[spec](p, False) is not None]
+    assert len(valid) > 1000 and len(answered) > 0.95 * len(valid)
+
+
+def test_remembered_strings_never_vouch_for_another_value():
+    from eventspec._validate import _uri
+
+    check = _fast(_uri("cdp/calls/identify.json"))
+    good = {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.9"}}
+    bad = {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.999"}}
+    for _ in range(3):
+        assert check(good) and not check(bad)
+    # a str subclass that claims equality with a remembered address is checked for itself
+    assert not check({**good, "context": {"ip": Shifty("203.0.113.999")}})
+    assert check({**good, "context": {"ip": Shifty("203.0.113.9")}})

@@ -86,12 +86,14 @@ def _uniq(value: Any) -> bool:
     return bool(_jsonschema()[3](value))
 
 
-def _date_time(value: str) -> bool:
-    return _COMMON_DATETIME.fullmatch(value) is not None or _conforms(value, "date-time")
+# Formats with a common shape checked by a regex in the generated code (a match is valid).
+_COMMON_SHAPES = {"date-time": "_dt_shape", "ipv4": "_ipv4_shape"}
 
+# Strings remembered as passing, per string check with a regex or a format (see _string).
+_REMEMBERED = 2048
 
-def _ipv4(value: str) -> bool:
-    return _COMMON_IPV4.fullmatch(value) is not None or _conforms(value, "ipv4")
+# A $ref target whose checks take at most this many lines is inlined where it is used.
+_INLINE_LINES = 16
 
 
 class Error:
@@ -136,8 +138,8 @@ def _namespace() -> dict[str, Any]:
         "_alternatives": _alternatives,
         "_is_type": _is_type,
         "_conforms": _conforms,
-        "_date_time": _date_time,
-        "_ipv4": _ipv4,
+        "_dt_shape": _COMMON_DATETIME.fullmatch,
+        "_ipv4_shape": _COMMON_IPV4.fullmatch,
         "_enum_slow": _enum_slow,
         "_uniq": _uniq,
     }
@@ -150,6 +152,7 @@ class _Compiler:
         self.reporters: dict[int, str] = {}  # id(subschema) -> reporter function name
         self.constants: dict[str, Any] = {}
         self.keep: list[Any] = []  # compiled subschemas stay alive, so their ids stay theirs
+        self.inlining: set[int] = set()  # $ref targets being inlined (a cycle stays a call)
 
     def constant(self, value: Any) -> str:
         name = f"_c{len(self.constants)}"
@@ -184,7 +187,7 @@ class _Compiler:
             return name
         self._supported(schema)
         body: list[str] = []
-        self._body(schema, resolver, body)
+        self._body(schema, resolver, body, "v", 0)
         self.lines.append(f"def {name}(v):\n" + "".join(f"    {line}\n" for line in body) + "    return True\n")
         return name
 
@@ -192,7 +195,7 @@ class _Compiler:
         """The name of the function that appends an `Error` for every failed keyword.
 
         It mirrors jsonschema: each keyword is checked on its own (a wrong type does not
-        stop the others), and it descends only where the predicate says a value fails.
+        stop the others). It runs only for payloads the predicate has found invalid.
         """
         name, new = self._reserve(self.reporters, "_r", schema)
         if not new:
@@ -239,11 +242,11 @@ class _Compiler:
             subschemas.append((resolved.contents, resolved.resolver))
         subschemas += [(sub, resolver) for sub in schema.get("allOf", ())]
         for sub, res in subschemas:
-            body.append(f"if not {self.function(sub, res)}(v): {self.reporter(sub, res)}(v, path, out)")
+            body.append(f"{self.reporter(sub, res)}(v, path, out)")
         for keyword in ("anyOf", "oneOf"):
             if keyword in schema:
                 branches = schema[keyword]
-                checks = [f"{self.function(sub, resolver)}(v)" for sub in branches]
+                checks = [self._check(sub, resolver, "v") for sub in branches]
                 reporters = "[" + ", ".join(self.reporter(sub, resolver) for sub in branches) + "]"
                 call = f"_alternatives({keyword!r}, {self.constant(branches)}, {me}, v, path, {reporters}, out)"
                 if keyword == "anyOf":
@@ -254,6 +257,14 @@ class _Compiler:
                     body.append(f"elif n > 1: out.append(_E('oneOf', {self.constant(branches)}, v, {me}, path, []))")
         self.lines.append(f"def {name}(v, path, out):\n" + "".join(f"    {line}\n" for line in body))
         return name
+
+    @staticmethod
+    def _unless_plain(schema: Any, var: str) -> str:
+        """``if not <type test>: `` for a schema that is a lone type, so a valid value
+        costs no call; for any other schema, nothing (its reporter finds what fails)."""
+        if isinstance(schema, dict) and set(schema) - ANNOTATIONS == {"type"}:
+            return f"if not {_type_test(schema['type'], var)}: "
+        return ""
 
     def _report_object(self, schema: dict[str, Any], resolver: Any, body: list[str], me: str) -> None:
         properties = schema.get("properties", {})
@@ -269,13 +280,11 @@ class _Compiler:
                 continue
             body.append(f"    if {name!r} in v:")
             body.append(f"        p = v[{name!r}]")
-            body.append(f"        if not {self.function(sub, resolver)}(p): "
-                        f"{self.reporter(sub, resolver)}(p, path + ({name!r},), out)")
+            body.append(f"        {self._unless_plain(sub, 'p')}{self.reporter(sub, resolver)}(p, path + ({name!r},), out)")
         if additional is not True:
             declared = self.constant(frozenset(properties))
             body.append("    for k, p in v.items():")
-            body.append(f"        if k not in {declared} and not {self.function(additional, resolver)}(p): "
-                        f"{self.reporter(additional, resolver)}(p, path + (k,), out)")
+            body.append(f"        if k not in {declared}: {self.reporter(additional, resolver)}(p, path + (k,), out)")
 
     def _report_array(self, schema: dict[str, Any], resolver: Any, body: list[str], me: str) -> None:
         lines = []
@@ -288,25 +297,27 @@ class _Compiler:
         items = schema.get("items")
         if items is not None and items is not True and items != {}:
             lines.append("    for i, p in enumerate(v):")
-            lines.append(f"        if not {self.function(items, resolver)}(p): "
-                         f"{self.reporter(items, resolver)}(p, path + (i,), out)")
+            lines.append(f"        {self._unless_plain(items, 'p')}{self.reporter(items, resolver)}(p, path + (i,), out)")
         if lines:
             body.append("if isinstance(v, list):")
             body.extend(lines)
 
-    def _string_tests(self, schema: dict[str, Any]) -> list[tuple[str, str, str]]:
-        """(keyword, failing test on a str v, the keyword's value as source) for string keywords."""
+    def _string_tests(self, schema: dict[str, Any], var: str = "v") -> list[tuple[str, str, str]]:
+        """(keyword, failing test on a str ``var``, the keyword's value as source) for string keywords."""
         tests = []
         if "minLength" in schema:
-            tests.append(("minLength", f"len(v) < {int(schema['minLength'])!r}", repr(int(schema["minLength"]))))
+            tests.append(("minLength", f"len({var}) < {int(schema['minLength'])!r}", repr(int(schema["minLength"]))))
         if "maxLength" in schema:
-            tests.append(("maxLength", f"len(v) > {int(schema['maxLength'])!r}", repr(int(schema["maxLength"]))))
+            tests.append(("maxLength", f"len({var}) > {int(schema['maxLength'])!r}", repr(int(schema["maxLength"]))))
         if "pattern" in schema:
-            regex = self.constant(re.compile(schema["pattern"]))
-            tests.append(("pattern", f"{regex}.search(v) is None", self.constant(schema["pattern"])))
+            search = self.constant(re.compile(schema["pattern"]).search)
+            tests.append(("pattern", f"{search}({var}) is None", self.constant(schema["pattern"])))
         if "format" in schema:
             fmt = str(schema["format"])
-            test = f"not _{fmt.replace('-', '_')}(v)" if fmt in ("date-time", "ipv4") else f"not _conforms(v, {fmt!r})"
+            common = _COMMON_SHAPES.get(fmt)
+            # the common shape by a regex, anything else by jsonschema's own check
+            test = (f"({common}({var}) is None and not _conforms({var}, {fmt!r}))" if common
+                    else f"not _conforms({var}, {fmt!r})")
             tests.append(("format", test, repr(fmt)))
         return tests
 
@@ -323,94 +334,167 @@ class _Compiler:
                 return "(" + " or ".join(self._check(sub, resolver, var) for sub in schema["anyOf"]) + ")"
         return f"{self.function(schema, resolver)}({var})"
 
-    def _body(self, schema: dict[str, Any], resolver: Any, out: list[str]) -> None:
+    def _body(self, schema: Any, resolver: Any, out: list[str], var: str, depth: int) -> None:
+        """Statements that ``return False`` when ``var`` fails ``schema`` and fall through
+        when it passes. Subschemas are inlined (a call costs more than most checks), each
+        nesting level with variables of its own; a subschema reached through ``$ref`` is
+        shared by many schemas and stays a function unless it is small."""
+        if schema is True or schema == {}:
+            return
+        if schema is False:
+            out.append("return False")
+            return
+        self._supported(schema)
         if "type" in schema:
-            out.append(f"if not {_type_test(schema['type'], 'v')}: return False")
+            out.append(f"if not {_type_test(schema['type'], var)}: return False")
         if "enum" in schema or "const" in schema:
             values = schema["enum"] if "enum" in schema else [schema["const"]]
-            out.append(f"if not {self._enum(values)}: return False")
-        self._object(schema, resolver, out)
-        self._string(schema, out)
-        self._number(schema, out)
-        self._array(schema, resolver, out)
+            out.append(f"if not {self._enum(values, var)}: return False")
+        self._object(schema, resolver, out, var, depth)
+        self._string(schema, out, var)
+        self._number(schema, out, var)
+        self._array(schema, resolver, out, var, depth)
         if "$ref" in schema:
             resolved = resolver.lookup(schema["$ref"])
-            out.append(f"if not {self.function(resolved.contents, resolved.resolver)}(v): return False")
+            self._shared(resolved.contents, resolved.resolver, out, var, depth)
         for sub in schema.get("allOf", ()):
-            out.append(f"if not {self._check(sub, resolver, 'v')}: return False")
+            self._apply(sub, resolver, out, var, depth)
         if "anyOf" in schema:
-            either = " or ".join(self._check(sub, resolver, "v") for sub in schema["anyOf"])
+            either = " or ".join(self._check(sub, resolver, var) for sub in schema["anyOf"])
             out.append(f"if not ({either}): return False")
         if "oneOf" in schema:
-            count = " + ".join(f"bool({self._check(sub, resolver, 'v')})" for sub in schema["oneOf"])
+            count = " + ".join(f"bool({self._check(sub, resolver, var)})" for sub in schema["oneOf"])
             out.append(f"if ({count}) != 1: return False")
 
-    def _enum(self, values: list[Any]) -> str:
+    def _apply(self, schema: Any, resolver: Any, out: list[str], var: str, depth: int) -> None:
+        """Inline ``schema`` (written in place, so used only here) into ``out``."""
+        if isinstance(schema, dict) and set(schema) - ANNOTATIONS == {"$ref"}:
+            resolved = resolver.lookup(schema["$ref"])
+            self._shared(resolved.contents, resolved.resolver, out, var, depth)
+        else:
+            self._body(schema, resolver, out, var, depth)
+
+    def _shared(self, schema: Any, resolver: Any, out: list[str], var: str, depth: int) -> None:
+        """A ``$ref`` target: inlined when small, else a call to its one function."""
+        key = id(schema)
+        if key not in self.inlining:
+            self.inlining.add(key)
+            try:
+                lines: list[str] = []
+                self._body(schema, resolver, lines, var, depth)
+            finally:
+                self.inlining.discard(key)
+            if len(lines) <= _INLINE_LINES:
+                out.extend(lines)
+                return
+        out.append(f"if not {self.function(schema, resolver)}({var}): return False")
+
+    def _enum(self, values: list[Any], var: str = "v") -> str:
         strings = [value for value in values if isinstance(value, str)]
         if len(strings) + values.count(None) == len(values):
             allowed = self.constant(frozenset(strings))
-            tests = [f"(type(v) is str and v in {allowed})"]
+            tests = [f"(type({var}) is str and {var} in {allowed})"]
             if None in values:
-                tests.append("v is None")
+                tests.append(f"{var} is None")
             # anything else (a str subclass, an odd object) gets jsonschema's own equality
-            return "(" + " or ".join(tests) + f" or (type(v) is not str and v is not None and _enum_slow(v, {self.constant(values)})))"
-        return f"_enum_slow(v, {self.constant(values)})"
+            return ("(" + " or ".join(tests) + f" or (type({var}) is not str and {var} is not None"
+                    f" and _enum_slow({var}, {self.constant(values)})))")
+        return f"_enum_slow({var}, {self.constant(values)})"
 
-    def _object(self, schema: dict[str, Any], resolver: Any, out: list[str]) -> None:
+    def _object(self, schema: dict[str, Any], resolver: Any, out: list[str], var: str, depth: int) -> None:
         properties = schema.get("properties", {})
         required = schema.get("required", [])
         additional = schema.get("additionalProperties", True)
         if not (properties or required or additional is not True):
             return
-        if schema.get("type") == "object":
-            out.append("if True:  # the type test above returned for anything else")
-        else:
-            out.append("if isinstance(v, dict):")
+        lines: list[str] = []
         for name in required:
-            out.append(f"    if {name!r} not in v: return False")
+            lines.append(f"if {name!r} not in {var}: return False")
+        child = f"v{depth + 1}"
         for name, sub in properties.items():
             if sub is True or sub == {}:
                 continue
             # `in` then a subscript beats .get() for the usual case: most declared
             # properties are absent from any one payload.
+            present = "" if name in required else f"{name!r} in {var} and "  # else returned above
             if isinstance(sub, dict) and set(sub) - ANNOTATIONS == {"type"} and isinstance(sub["type"], str):
-                # a lone type test reads the value once: no local needed
-                out.append(f"    if {name!r} in v and not {_type_test(sub['type'], f'v[{name!r}]')}: return False")
-            else:
-                out.append(f"    if {name!r} in v:")
-                out.append(f"        p = v[{name!r}]")
-                out.append(f"        if not {self._check(sub, resolver, 'p')}: return False")
+                # a lone type test reads the value in place: no local needed
+                lines.append(f"if {present}not {_type_test(sub['type'], f'{var}[{name!r}]')}: return False")
+                continue
+            inner: list[str] = []
+            self._apply(sub, resolver, inner, child, depth + 1)
+            if inner and present:
+                lines.append(f"if {name!r} in {var}:")
+                lines.append(f"    {child} = {var}[{name!r}]")
+                lines.extend(f"    {line}" for line in inner)
+            elif inner:
+                lines.append(f"{child} = {var}[{name!r}]")
+                lines.extend(inner)
         if additional is not True:
             declared = self.constant(frozenset(properties))
-            out.append("    for k, p in v.items():")
-            out.append(f"        if k not in {declared} and not {self._check(additional, resolver, 'p')}: return False")
+            inner = []
+            self._apply(additional, resolver, inner, child, depth + 1)
+            if inner:
+                lines.append(f"for k{depth}, {child} in {var}.items():")
+                lines.append(f"    if k{depth} not in {declared}:")
+                lines.extend(f"        {line}" for line in inner)
+        if schema.get("type") == "object":  # the type test above returned for anything else
+            out.extend(lines)
+        elif lines:
+            out.append(f"if isinstance({var}, dict):")
+            out.extend(f"    {line}" for line in lines)
 
-    def _string(self, schema: dict[str, Any], out: list[str]) -> None:
-        tests = [test for _, test, _ in self._string_tests(schema)]
-        if tests:
-            out.append("if isinstance(v, str) and (" + " or ".join(tests) + "): return False")
+    def _string(self, schema: dict[str, Any], out: list[str], var: str) -> None:
+        found = self._string_tests(schema, var)
+        if not found:
+            return
+        failing = "(" + " or ".join(test for _, test, _ in found) + ")"
+        guard = "" if schema.get("type") == "string" else f"isinstance({var}, str) and "
+        if not any(keyword == "pattern" or (keyword == "format" and schema["format"] != "date-time")
+                   for keyword, _, _ in found):
+            out.append(f"if {guard}{failing}: return False")
+            return
+        # A regex or a format check costs ten set lookups, and the strings they check
+        # (addresses, locales, URLs, event names) repeat from event to event: remember
+        # the plain strings that passed, up to a bound. Timestamps rarely repeat; they
+        # are not remembered. A str subclass is always checked (it may compare oddly).
+        seen = self.constant(set())
+        out.append(f"if type({var}) is str:")
+        out.append(f"    if {var} not in {seen}:")
+        out.append(f"        if {failing}: return False")
+        out.append(f"        if len({seen}) < {_REMEMBERED}: {seen}.add({var})")
+        out.append(f"elif {guard}{failing}: return False")
 
-    def _number(self, schema: dict[str, Any], out: list[str]) -> None:
+    def _number(self, schema: dict[str, Any], out: list[str], var: str) -> None:
         bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
-        tests = [f"v {op} {self.constant(schema[key])}" for key, op in bounds.items() if key in schema]
+        tests = [f"{var} {op} {self.constant(schema[key])}" for key, op in bounds.items() if key in schema]
         if tests:
-            out.append(f"if {_type_test('number', 'v')} and (" + " or ".join(tests) + "): return False")
+            out.append(f"if {_type_test('number', var)} and (" + " or ".join(tests) + "): return False")
 
-    def _array(self, schema: dict[str, Any], resolver: Any, out: list[str]) -> None:
+    def _array(self, schema: dict[str, Any], resolver: Any, out: list[str], var: str, depth: int) -> None:
         tests = []
         if "minItems" in schema:
-            tests.append(f"len(v) < {int(schema['minItems'])!r}")
+            tests.append(f"len({var}) < {int(schema['minItems'])!r}")
         if "maxItems" in schema:
-            tests.append(f"len(v) > {int(schema['maxItems'])!r}")
+            tests.append(f"len({var}) > {int(schema['maxItems'])!r}")
         if schema.get("uniqueItems") is True:
-            tests.append("not _uniq(v)")
+            tests.append(f"not _uniq({var})")
         if tests:
-            out.append("if isinstance(v, list) and (" + " or ".join(tests) + "): return False")
+            out.append(f"if isinstance({var}, list) and (" + " or ".join(tests) + "): return False")
         items = schema.get("items")
-        if items is not None and items is not True and items != {}:
-            out.append("if True:" if schema.get("type") == "array" else "if isinstance(v, list):")
-            out.append("    for p in v:")
-            out.append(f"        if not {self._check(items, resolver, 'p')}: return False")
+        if items is None:
+            return
+        child = f"v{depth + 1}"
+        inner: list[str] = []
+        self._apply(items, resolver, inner, child, depth + 1)
+        if not inner:
+            return
+        loop = [f"for {child} in {var}:"] + [f"    {line}" for line in inner]
+        if schema.get("type") == "array":
+            out.extend(loop)
+        else:
+            out.append(f"if isinstance({var}, list):")
+            out.extend(f"    {line}" for line in loop)
 
 
 def _type_test(types: str | list[str], var: str) -> str:

@@ -13,10 +13,10 @@ import json
 import marshal
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._catalog import FAMILIES, Resolver, catalog, inline
 from ._findings import (
@@ -137,6 +137,17 @@ def validate(
     ...           "properties": {"total": "12.50"}}).errors[0].path
     '$.properties.total'
     """
+    if call is None and type(spec) is str:
+        quick = _QUICK.get(spec) or _quick(spec)
+        if quick is not None:
+            report = quick(payload, strict)
+            if report is not None:
+                return report
+    return _validate(payload, spec, strict, call)
+
+
+def _validate(payload: Any, spec: str, strict: bool, call: str | None) -> Report:
+    """`validate` without the quick path: every check, every finding."""
     dialect = _DIALECTS.get(spec) if isinstance(spec, str) else None
     if dialect is None:
         raise UnknownFamily(spec, FAMILIES)
@@ -155,6 +166,107 @@ def validate(
         )
 
 
+_QuickCheck = Callable[[Any, bool], "Report | None"]
+
+
+class _Entry(NamedTuple):
+    check: Callable[[Any], bool]  # the compiled predicate
+    declared: tuple[frozenset[str], dict[str, str]] | None  # a semantic event's property names
+    report: Report  # the clean report
+
+
+def _quick_path(spec: str) -> _QuickCheck:
+    """The common case of `validate` for one family, answered in a few dictionary lookups.
+
+    It returns the report `validate` would (the shared clean one) when the payload is a
+    plain dict naming a known call, or a track call with a canonical event name or a name
+    that is plainly custom, that passes the compiled predicate, sends only declared or
+    unrelated property names, and is well inside the size limit. For anything else it
+    returns None and the full path decides, so both paths give one verdict (the tests
+    hold them to it). It is built at the family's first payload.
+    """
+    dialect = _DIALECTS[spec]
+    family = catalog().families[spec]
+    type_field, event_field = dialect.type_field, dialect.event_field
+    calls = {name: uri for name, uri in family.calls.items() if name != "batch"}
+    events = family.events
+    limit = CALL_LIMIT if dialect.size_limits else None
+    metadata = spec == "userpilot"
+    # call name, or event name for a semantic track call -> what checking it needs
+    by_call: dict[str, _Entry] = {}
+    by_event: dict[str, _Entry] = {}
+    plain_names: set[str] = set()  # custom event names _semantic has nothing to say about
+
+    def entry(name: str, event: str | None) -> _Entry:
+        uri = events[event] if event is not None else calls[name]
+        found = _Entry(_fast(uri), _declared_properties(uri) if event is not None else None,
+                       _clean(spec, name, event, uri))
+        (by_event if event is not None else by_call)[event or name] = found
+        return found
+
+    def quick(payload: Any, strict: bool) -> Report | None:
+        if type(payload) is not dict:
+            return None
+        if type_field is None:
+            name = "event"
+        else:
+            name = payload.get(type_field)
+            if type(name) is not str or name not in calls:
+                return None
+        if event_field is not None and name == "track":
+            raw = payload.get(event_field)
+            if type(raw) is str and raw in events:
+                found = by_event.get(raw) or entry(name, raw)
+            else:
+                if type(raw) is str and raw not in plain_names:
+                    if strict:
+                        return None  # an unknown name is an error in strict mode
+                    meant, said = _semantic(payload, spec, event_field, False, ())
+                    if meant is not None or said:
+                        return None  # a near miss or stray whitespace: warnings to give
+                    if len(plain_names) < _PLAIN_NAMES:
+                        plain_names.add(raw)
+                elif strict and type(raw) is str:
+                    return None
+                found = by_call.get(name) or entry(name, None)
+        else:
+            found = by_call.get(name) or entry(name, None)
+        if not found.check(payload):
+            return None
+        if found.declared is not None:
+            properties = payload.get("properties")
+            if type(properties) is dict:
+                declared, by_key = found.declared
+                if not declared.issuperset(properties) and next(
+                    _undeclared(properties, declared, by_key, spec, raw, found.report.schema_id or "", ()), None
+                ) is not None:
+                    return None  # a near miss of a declared name: a warning to give
+        if metadata and next(_metadata_types(payload, ()), None) is not None:
+            return None
+        try:
+            bound = _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
+        except ValueError:
+            return None
+        if limit is not None and bound > limit:
+            return None
+        return found.report
+
+    return quick
+
+
+_PLAIN_NAMES = 4096  # custom event names remembered per family (they are few in practice)
+
+
+_QUICK: dict[str, _QuickCheck] = {}  # spec -> its quick check, built on first use
+
+
+def _quick(spec: str) -> _QuickCheck | None:
+    if spec not in _DIALECTS:
+        return None
+    _QUICK[spec] = check = _quick_path(spec)
+    return check
+
+
 def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str | None) -> Report:
     if not isinstance(payload, dict):
         return Report(spec=spec, errors=(_not_an_object(payload, ()),))
@@ -170,8 +282,9 @@ def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str |
                 finding = _not_an_object(items[finding.parts[1]], finding.parts)
             findings.append(finding)
         shared = payload.get("context")
+        quick = _QUICK.get(spec) or _quick(spec)
         for index, item in enumerate(items):
-            if isinstance(item, dict):
+            if isinstance(item, dict) and (quick is None or quick(item, strict) is None):
                 findings.extend(_item(item, shared, spec, dialect, strict, ("batch", index)))
         findings.extend(_sizes(payload, dialect, batch=True))
         return _report(spec, "batch", None, uri, findings)
