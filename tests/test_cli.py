@@ -343,3 +343,52 @@ def test_progress_count_on_a_terminal(tmp_path):
     assert result.returncode == 0
     assert re.search(rb"\rchecked [0-9,]+ payload\(s\)", shown)
     assert b"\r" not in result.stdout  # the count never reaches the report
+
+
+# --- the lean block loop and the line-size bound -------------------------------------
+
+def _block_lines() -> bytes:
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    import corpus
+
+    lines = [json.dumps(event) for event in corpus.corpus(400)]
+    lines += TRICKY_LINES + [
+        "", "   ", "not json", '{"type": "track", "event": "Order Completed"}\r',
+        '{"type": "track", "userId": "u", "event": " Order Completed", "properties": {"orderId": "1"}}',
+        '{"type": "track", "userId": "u", "event": "my event"}', '{"type": "track", "userId": "u", "event": "my event"}',
+        '{"event_type": "track", "user_id": "u", "event_name": "x", "metadata": {"l": [1]}}',
+        '{"type": "track", "userId": "u", "event": "x", "properties": {"big": "' + "x" * 40_000 + '"}}',
+        '{"type": "track", "userId": "u", "event": "x", "properties": {"f": [' + ",".join(["1e15"] * 1800) + "]}}",
+    ]
+    return "\n".join(lines).encode() + b"\n\xff\xfe\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github"])
+@pytest.mark.parametrize("spec", ["auto", "cdp"])
+@pytest.mark.parametrize("strict", [False, True])
+def test_the_block_loop_renders_what_the_item_loop_does(fmt, spec, strict):
+    from eventspec._cli import Config, _check_block, _check_items
+    from eventspec._inputs import Block, lines
+
+    block = Block("log.ndjson", _block_lines(), 7)
+    config = Config(spec, strict, fmt, False, False)
+    lean = _check_block(block, config)
+    general = _check_items(block.source, lines(block), config)
+    assert "".join(lean.rendered) == "".join(general.rendered)
+    assert lean.totals == general.totals
+    assert lean.payloads == general.payloads
+    assert lean.totals.invalid > 10 and lean.totals.valid > 200
+
+
+def test_a_natively_parsed_line_is_never_bigger_as_compact_json_than_the_bound():
+    from eventspec._inputs import LINE_BOUND, parse
+    from eventspec._validate import json_size
+
+    worst = [
+        "[" + ",".join(["1e15"] * 500) + "]", '{"a":[1e15]}', '{"a":-1e15,"b":9e15}', '{"a":1e-5}',
+        '{"k":"\\u00e9\\u00e9","s":"\\ud83d\\ude00"}', '{"a":1E+15}', '{"a":[0.1,0.2,1e22,5e-324]}',
+    ]
+    for line in worst + [json.dumps(e) for e in __import__("corpus").corpus(300)]:
+        value, native = parse(line.encode())
+        if native:  # with orjson installed; without it no bound is claimed
+            assert json_size(value) <= LINE_BOUND * len(line.encode()), line[:80]

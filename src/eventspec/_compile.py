@@ -98,7 +98,7 @@ _INLINE_LINES = 16
 
 class Error:
     """One failed keyword, with the attributes of jsonschema's ValidationError that
-    `eventspec._messages.translate` reads; made by the compiled reporters."""
+    `eventspec._messages.translate` reads; made by `_report`."""
 
     __slots__ = ("validator", "validator_value", "instance", "schema", "absolute_path",
                  "context", "relative_schema_path", "relative_path")
@@ -119,23 +119,8 @@ class Error:
         return f"{self.instance!r} fails {self.validator}"
 
 
-def _alternatives(keyword: str, branches: Any, schema: Any, v: Any, path: tuple[Any, ...],
-                  reporters: list[Callable[..., None]], out: list[Error]) -> None:
-    context: list[Error] = []
-    for index, report in enumerate(reporters):
-        found: list[Error] = []
-        report(v, path, found)
-        for error in found:
-            error.relative_schema_path = (index,)
-            error.relative_path = error.absolute_path[len(path):]
-        context.extend(found)
-    out.append(Error(keyword, branches, v, schema, path, context))
-
-
 def _namespace() -> dict[str, Any]:
     return {
-        "_E": Error,
-        "_alternatives": _alternatives,
         "_is_type": _is_type,
         "_conforms": _conforms,
         "_dt_shape": _COMMON_DATETIME.fullmatch,
@@ -149,7 +134,6 @@ class _Compiler:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.names: dict[int, str] = {}  # id(subschema) -> predicate function name
-        self.reporters: dict[int, str] = {}  # id(subschema) -> reporter function name
         self.constants: dict[str, Any] = {}
         self.keep: list[Any] = []  # compiled subschemas stay alive, so their ids stay theirs
         self.inlining: set[int] = set()  # $ref targets being inlined (a cycle stays a call)
@@ -183,124 +167,12 @@ class _Compiler:
             self.lines.append(f"def {name}(v):\n    return True\n")
             return name
         if schema is False:
-            self.lines.append(f"def {name}(v):\n    return False\n")
-            return name
+            raise Unsupported("the false schema")
         self._supported(schema)
         body: list[str] = []
         self._body(schema, resolver, body, "v", 0)
         self.lines.append(f"def {name}(v):\n" + "".join(f"    {line}\n" for line in body) + "    return True\n")
         return name
-
-    def reporter(self, schema: Any, resolver: Any) -> str:
-        """The name of the function that appends an `Error` for every failed keyword.
-
-        It mirrors jsonschema: each keyword is checked on its own (a wrong type does not
-        stop the others). It runs only for payloads the predicate has found invalid.
-        """
-        name, new = self._reserve(self.reporters, "_r", schema)
-        if not new:
-            return name
-        if schema is True or schema == {}:
-            self.lines.append(f"def {name}(v, path, out):\n    return\n")
-            return name
-        if not isinstance(schema, dict):
-            raise Unsupported("the false schema")
-        self._supported(schema)
-        me = self.constant(schema)
-        body: list[str] = ["pass"]
-
-        def error(keyword: str, value: str, indent: str = "") -> None:
-            body.append(f"{indent}out.append(_E({keyword!r}, {value}, v, {me}, path))")
-
-        if "type" in schema:
-            body.append(f"if not {_type_test(schema['type'], 'v')}:")
-            error("type", self.constant(schema["type"]), "    ")
-        for keyword in ("enum", "const"):
-            if keyword in schema:
-                values = schema["enum"] if keyword == "enum" else [schema["const"]]
-                body.append(f"if not {self._enum(values)}:")
-                error(keyword, self.constant(schema[keyword]), "    ")
-        self._report_object(schema, resolver, body, me)
-        tests = self._string_tests(schema)
-        if tests:
-            body.append("if isinstance(v, str):")
-            for keyword, test, value in tests:
-                body.append(f"    if {test}:")
-                error(keyword, value, "        ")
-        bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
-        numeric = [(k, op) for k, op in bounds.items() if k in schema]
-        if numeric:
-            body.append(f"if {_type_test('number', 'v')}:")
-            for keyword, op in numeric:
-                value = self.constant(schema[keyword])
-                body.append(f"    if v {op} {value}:")
-                error(keyword, value, "        ")
-        self._report_array(schema, resolver, body, me)
-        subschemas = []
-        if "$ref" in schema:
-            resolved = resolver.lookup(schema["$ref"])
-            subschemas.append((resolved.contents, resolved.resolver))
-        subschemas += [(sub, resolver) for sub in schema.get("allOf", ())]
-        for sub, res in subschemas:
-            body.append(f"{self.reporter(sub, res)}(v, path, out)")
-        for keyword in ("anyOf", "oneOf"):
-            if keyword in schema:
-                branches = schema[keyword]
-                checks = [self._check(sub, resolver, "v") for sub in branches]
-                reporters = "[" + ", ".join(self.reporter(sub, resolver) for sub in branches) + "]"
-                call = f"_alternatives({keyword!r}, {self.constant(branches)}, {me}, v, path, {reporters}, out)"
-                if keyword == "anyOf":
-                    body.append(f"if not ({' or '.join(checks)}): {call}")
-                else:
-                    body.append(f"n = {' + '.join(f'bool({c})' for c in checks)}")
-                    body.append(f"if n == 0: {call}")
-                    body.append(f"elif n > 1: out.append(_E('oneOf', {self.constant(branches)}, v, {me}, path, []))")
-        self.lines.append(f"def {name}(v, path, out):\n" + "".join(f"    {line}\n" for line in body))
-        return name
-
-    @staticmethod
-    def _unless_plain(schema: Any, var: str) -> str:
-        """``if not <type test>: `` for a schema that is a lone type, so a valid value
-        costs no call; for any other schema, nothing (its reporter finds what fails)."""
-        if isinstance(schema, dict) and set(schema) - ANNOTATIONS == {"type"}:
-            return f"if not {_type_test(schema['type'], var)}: "
-        return ""
-
-    def _report_object(self, schema: dict[str, Any], resolver: Any, body: list[str], me: str) -> None:
-        properties = schema.get("properties", {})
-        required = schema.get("required", [])
-        additional = schema.get("additionalProperties", True)
-        if not (properties or required or additional is not True):
-            return
-        body.append("if isinstance(v, dict):")
-        for name in required:
-            body.append(f"    if {name!r} not in v: out.append(_E('required', {self.constant(required)}, v, {me}, path))")
-        for name, sub in properties.items():
-            if sub is True or sub == {}:
-                continue
-            body.append(f"    if {name!r} in v:")
-            body.append(f"        p = v[{name!r}]")
-            body.append(f"        {self._unless_plain(sub, 'p')}{self.reporter(sub, resolver)}(p, path + ({name!r},), out)")
-        if additional is not True:
-            declared = self.constant(frozenset(properties))
-            body.append("    for k, p in v.items():")
-            body.append(f"        if k not in {declared}: {self.reporter(additional, resolver)}(p, path + (k,), out)")
-
-    def _report_array(self, schema: dict[str, Any], resolver: Any, body: list[str], me: str) -> None:
-        lines = []
-        for keyword, test in (("minItems", "len(v) < {}"), ("maxItems", "len(v) > {}")):
-            if keyword in schema:
-                value = int(schema[keyword])
-                lines.append(f"    if {test.format(value)}: out.append(_E({keyword!r}, {value!r}, v, {me}, path))")
-        if schema.get("uniqueItems") is True:
-            lines.append(f"    if not _uniq(v): out.append(_E('uniqueItems', True, v, {me}, path))")
-        items = schema.get("items")
-        if items is not None and items is not True and items != {}:
-            lines.append("    for i, p in enumerate(v):")
-            lines.append(f"        {self._unless_plain(items, 'p')}{self.reporter(items, resolver)}(p, path + (i,), out)")
-        if lines:
-            body.append("if isinstance(v, list):")
-            body.extend(lines)
 
     def _string_tests(self, schema: dict[str, Any], var: str = "v") -> list[tuple[str, str, str]]:
         """(keyword, failing test on a str ``var``, the keyword's value as source) for string keywords."""
@@ -342,8 +214,7 @@ class _Compiler:
         if schema is True or schema == {}:
             return
         if schema is False:
-            out.append("return False")
-            return
+            raise Unsupported("the false schema")  # jsonschema reports it without a keyword
         self._supported(schema)
         if "type" in schema:
             out.append(f"if not {_type_test(schema['type'], var)}: return False")
@@ -497,6 +368,197 @@ class _Compiler:
             out.extend(f"    {line}" for line in loop)
 
 
+# --- the full report: every failed keyword, as jsonschema's iter_errors lists them -----
+#
+# Interpreted, not compiled: it runs only for invalid payloads, and generating code for
+# it cost three times the code of the predicates (and their compile time, in every
+# process) for a path most runs barely take. It follows the compiled checks' semantics
+# keyword by keyword; the tests hold its findings equal to jsonschema's.
+
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "integer": lambda v: type(v) is int or _is_type(v, "integer"),
+    "number": lambda v: type(v) is float or type(v) is int or _is_type(v, "number"),
+}
+_BOUNDS: dict[str, Callable[[Any, Any], bool]] = {  # keyword -> fails(value, bound)
+    "minimum": lambda v, b: v < b,
+    "maximum": lambda v, b: v > b,
+    "exclusiveMinimum": lambda v, b: v <= b,
+    "exclusiveMaximum": lambda v, b: v >= b,
+}
+_SHAPES = {"date-time": _COMMON_DATETIME.fullmatch, "ipv4": _COMMON_IPV4.fullmatch}
+
+
+def _in_enum(v: Any, values: list[Any]) -> bool:
+    if all(isinstance(value, str) or value is None for value in values):
+        if type(v) is str:
+            return v in values
+        if v is None:
+            return None in values
+    return _enum_slow(v, values)
+
+
+_Step = Callable[[Any, tuple[Any, ...], list[Error]], None]
+# id(subschema) -> (subschema, its steps, its compiled predicate if it has one of its own)
+_PLANS: dict[int, tuple[Any, list[_Step], Callable[[Any], bool] | None]] = {}
+
+
+def _report(schema: Any, resolver: Any, v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+    entry = _PLANS.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _plan(schema, resolver)
+    if entry[2] is not None and entry[2](v):
+        return  # a shared schema (the envelope, the context) that holds: nothing to find
+    for step in entry[1]:
+        step(v, path, out)
+
+
+def _lone_type(schema: Any) -> Any:
+    """The type test of a schema that says nothing but its type, else None."""
+    if isinstance(schema, dict) and set(schema) - ANNOTATIONS == {"type"}:
+        return _type_of(schema["type"])
+    return None
+
+
+def _type_of(types: str | list[str]) -> Callable[[Any], bool]:
+    if isinstance(types, str):
+        return _TYPES[types]
+    tests = [_TYPES[name] for name in types]
+    return lambda v: any(test(v) for test in tests)
+
+
+def _plan(schema: Any, resolver: Any) -> tuple[Any, list[_Step], Callable[[Any], bool] | None]:
+    """The checks of one subschema, in jsonschema's keyword order, built once."""
+    steps: list[_Step] = []
+    name = _SHARED.names.get(id(schema)) if _SHARED is not None else None
+    entry = _PLANS[id(schema)] = (schema, steps, _NAMESPACE.get(name) if name else None)
+    if schema is True or not schema:
+        return entry
+    if "type" in schema:
+        types, typed = schema["type"], _type_of(schema["type"])
+        steps.append(lambda v, path, out: None if typed(v) else out.append(Error("type", types, v, schema, path)))
+    for keyword in ("enum", "const"):
+        if keyword in schema:
+            value = schema[keyword]
+            values = value if keyword == "enum" else [value]
+            steps.append(lambda v, path, out, k=keyword, value=value, values=values:
+                         None if _in_enum(v, values) else out.append(Error(k, value, v, schema, path)))
+    required = schema.get("required", ())
+    properties = schema.get("properties", {})
+    additional = schema.get("additionalProperties", True)
+    if required or properties or additional is not True:
+        children = [(name, sub, _lone_type(sub)) for name, sub in properties.items() if sub is not True and sub != {}]
+
+        def members(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+            if not isinstance(v, dict):
+                return
+            for name in required:
+                if name not in v:
+                    out.append(Error("required", required, v, schema, path))
+            for name, sub, typed in children:
+                if name in v:
+                    p = v[name]
+                    if typed is None:
+                        _report(sub, resolver, p, path + (name,), out)
+                    elif not typed(p):
+                        out.append(Error("type", sub["type"], p, sub, path + (name,)))
+            if additional is not True:
+                for key, p in v.items():
+                    if key not in properties:
+                        _report(additional, resolver, p, path + (key,), out)
+
+        steps.append(members)
+    tests: list[tuple[str, Any, Callable[[str], bool]]] = []  # (keyword, value, fails)
+    if "minLength" in schema:
+        least = int(schema["minLength"])
+        tests.append(("minLength", least, lambda v: len(v) < least))
+    if "maxLength" in schema:
+        most = int(schema["maxLength"])
+        tests.append(("maxLength", most, lambda v: len(v) > most))
+    if "pattern" in schema:
+        search = re.compile(schema["pattern"]).search
+        tests.append(("pattern", schema["pattern"], lambda v: search(v) is None))
+    if "format" in schema:
+        fmt = str(schema["format"])
+        shape = _SHAPES.get(fmt)
+        tests.append(("format", fmt, lambda v: (shape is None or shape(v) is None) and not _conforms(v, fmt)))
+    if tests:
+        def strings(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+            if isinstance(v, str):
+                for keyword, value, fails in tests:
+                    if fails(v):
+                        out.append(Error(keyword, value, v, schema, path))
+
+        steps.append(strings)
+    bounds = [(keyword, schema[keyword], fails) for keyword, fails in _BOUNDS.items() if keyword in schema]
+    if bounds:
+        number = _TYPES["number"]
+
+        def numbers(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+            if number(v):
+                for keyword, bound, fails in bounds:
+                    if fails(v, bound):
+                        out.append(Error(keyword, bound, v, schema, path))
+
+        steps.append(numbers)
+    items = schema.get("items")
+    sizes = [(k, int(schema[k])) for k in ("minItems", "maxItems") if k in schema]
+    unique = schema.get("uniqueItems") is True
+    if sizes or unique or items is not None:
+        def arrays(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+            if not isinstance(v, list):
+                return
+            for keyword, size in sizes:
+                if len(v) < size if keyword == "minItems" else len(v) > size:
+                    out.append(Error(keyword, size, v, schema, path))
+            if unique and not _uniq(v):
+                out.append(Error("uniqueItems", True, v, schema, path))
+            if items is not None:
+                for index, item in enumerate(v):
+                    _report(items, resolver, item, path + (index,), out)
+
+        steps.append(arrays)
+    subschemas = []
+    if "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        subschemas.append((resolved.contents, resolved.resolver))
+    subschemas += [(sub, resolver) for sub in schema.get("allOf", ())]
+    for sub, where in subschemas:
+        steps.append(lambda v, path, out, sub=sub, where=where: _report(sub, where, v, path, out))
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in schema:
+            steps.append(_alternatives(keyword, schema, resolver))
+    return entry
+
+
+def _alternatives(keyword: str, schema: Any, resolver: Any) -> _Step:
+    branches = schema[keyword]
+
+    def step(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+        found = []
+        for sub in branches:
+            errors: list[Error] = []
+            _report(sub, resolver, v, path, errors)
+            found.append(errors)
+        passed = sum(not errors for errors in found)
+        if passed == 0:
+            context = []
+            for index, errors in enumerate(found):
+                for error in errors:
+                    error.relative_schema_path = (index,)
+                    error.relative_path = error.absolute_path[len(path):]
+                context.extend(errors)
+            out.append(Error(keyword, branches, v, schema, path, context))
+        elif keyword == "oneOf" and passed > 1:
+            out.append(Error("oneOf", branches, v, schema, path, []))
+
+    return step
+
+
 def _type_test(types: str | list[str], var: str) -> str:
     names = [types] if isinstance(types, str) else list(types)
     for name in names:
@@ -529,24 +591,22 @@ def compile_schema(schema: dict[str, Any], resolver: Any) -> tuple[Callable[[Any
             _NAMESPACE.update(_namespace())
         compiler = _SHARED
         done, known = len(compiler.lines), set(compiler.constants)
-        names, reporters = dict(compiler.names), dict(compiler.reporters)
+        names = dict(compiler.names)
         try:
             entry = compiler.function(schema, resolver)
-            report_entry = compiler.reporter(schema, resolver)
         except Exception:
             # a half-compiled schema must leave no names behind that promise functions
             del compiler.lines[done:]
-            compiler.names, compiler.reporters = names, reporters
+            compiler.names = names
             raise
         source = "\n".join(compiler.lines[done:])
         _NAMESPACE.update({k: v for k, v in compiler.constants.items() if k not in known})
         exec(compile(source, f"<eventspec fast path for {schema.get('$id', 'a schema')}>", "exec"), _NAMESPACE)
         check: Callable[[Any], bool] = _NAMESPACE[entry]
-        reporter = _NAMESPACE[report_entry]
 
     def report(value: Any) -> list[Error]:
         found: list[Error] = []
-        reporter(value, (), found)
+        _report(schema, resolver, value, (), found)
         return found
 
     report.__doc__ = source  # the code generated for this schema, for anyone debugging a verdict

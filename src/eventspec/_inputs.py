@@ -9,7 +9,7 @@ large event log is never held in memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -46,31 +46,48 @@ _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _LONG_NUMBER = b"0" * 19
 
 
-def _fast_loads() -> Any:
-    """``loads(raw bytes)``: with the [fast] extra, orjson; else the standard library.
+def _fast_parse() -> Callable[[bytes], tuple[Any, bool]]:
+    """``parse(raw bytes) -> (value, native)``: with the [fast] extra, orjson; else the
+    standard library. ``native`` is true when orjson parsed the line.
 
     orjson reads integers past 64 bits as floats where json keeps them exact, so a line
     with a run of 19 or more digits anywhere goes to json (rarely, and safely); and
     whatever orjson refuses is decoded and parsed again by json, so what is accepted,
-    and every error message, stays the standard library's.
+    and every error message, stays the standard library's. What orjson accepts holds
+    only JSON's own values: no NaN or infinity, no lone surrogate, no integer past 64
+    bits; so its compact serialization is at most `LINE_BOUND` times the line.
     """
     try:
         import orjson
     except ImportError:
-        return lambda raw: json.loads(raw.decode("utf-8"))
+        return lambda raw: (json.loads(raw.decode("utf-8")), False)
     strict, decode_error = orjson.loads, orjson.JSONDecodeError
 
-    def loads(raw: bytes) -> Any:
+    def parse(raw: bytes) -> tuple[Any, bool]:
         if _LONG_NUMBER not in raw.translate(_DIGITS_TO_ZERO):
             try:
-                return strict(raw)
+                return strict(raw), True
             except decode_error:
                 pass
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8")), False
 
-    return loads
+    return parse
 
 
+def _fast_loads() -> Callable[[bytes], Any]:
+    """``loads(raw bytes)``, as `_fast_parse` parses."""
+    parse = _fast_parse()
+    return lambda raw: parse(raw)[0]
+
+
+# A natively parsed line's value, serialized as compact JSON, takes at most this many
+# times the line's bytes. Strings, integers, literals and structure never grow (escapes
+# only shrink or stay, whitespace and repeated keys go); a float can: "1e15" (4 bytes)
+# is written 1000000000000000.0 (18), but it needs a separator of its own, so a run of
+# them, the worst case, stays under 3.8 times its source.
+LINE_BOUND = 4
+
+parse = _fast_parse()
 _loads = _fast_loads()
 
 
@@ -118,7 +135,7 @@ class Block(NamedTuple):
     first_line: int
 
 
-BLOCK_SIZE = 1 << 17  # about 400 events: enough work to be worth a trip to a worker
+BLOCK_SIZE = 1 << 19  # about 400 events: enough work to be worth a trip to a worker
 
 
 def blocks(source: str, stream: IO[bytes], size: int = BLOCK_SIZE) -> Iterator[Block]:

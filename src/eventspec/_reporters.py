@@ -110,6 +110,7 @@ class Format:
 
     separator = ""  # between rendered results
     buffered = False  # the head depends on the totals: write everything at the end
+    silent_when_clean = False  # a result without findings renders as nothing
 
     def __init__(self, strict: bool, color: bool = False) -> None:
         self.strict = strict
@@ -126,6 +127,8 @@ class Format:
 
 
 class Text(Format):
+    silent_when_clean = True
+
     def render(self, result: Result) -> str:
         red, yellow, reset = ("\033[31m", "\033[33m", "\033[0m") if self.color else ("", "", "")
         assumed = f" (spec {result.spec} assumed)" if result.auto and result.report else ""
@@ -237,6 +240,8 @@ def _escape(text: str, *, property: bool = False) -> str:
 
 class Github(Format):
     """GitHub Actions workflow commands: one annotation per finding."""
+
+    silent_when_clean = True
 
     def render(self, result: Result) -> str:
         item = result.item

@@ -140,10 +140,25 @@ def validate(
     if call is None and type(spec) is str:
         quick = _QUICK.get(spec) or _quick(spec)
         if quick is not None:
-            report = quick(payload, strict)
+            report = quick(payload, strict, None)
             if report is not None:
                 return report
     return _validate(payload, spec, strict, call)
+
+
+def validate_parsed(payload: Any, spec: str, strict: bool, bound: int | None) -> Report:
+    """`validate` for a payload parsed from JSON text, for ``eventspec check``.
+
+    ``bound``, when given, is an upper bound of the payload's size as compact JSON, and
+    vouches that it holds JSON values only (as orjson parses them): the quick path then
+    needs no serialization of its own to check the size limit.
+    """
+    quick = _QUICK.get(spec) or _quick(spec)
+    if quick is not None:
+        report = quick(payload, strict, bound)
+        if report is not None:
+            return report
+    return _validate(payload, spec, strict, None)
 
 
 def _validate(payload: Any, spec: str, strict: bool, call: str | None) -> Report:
@@ -166,7 +181,7 @@ def _validate(payload: Any, spec: str, strict: bool, call: str | None) -> Report
         )
 
 
-_QuickCheck = Callable[[Any, bool], "Report | None"]
+_QuickCheck = Callable[[Any, bool, "int | None"], "Report | None"]
 
 
 class _Entry(NamedTuple):
@@ -204,7 +219,7 @@ def _quick_path(spec: str) -> _QuickCheck:
         (by_event if event is not None else by_call)[event or name] = found
         return found
 
-    def quick(payload: Any, strict: bool) -> Report | None:
+    def quick(payload: Any, strict: bool, bound: int | None = None) -> Report | None:
         if type(payload) is not dict:
             return None
         if type_field is None:
@@ -243,10 +258,11 @@ def _quick_path(spec: str) -> _QuickCheck:
                     return None  # a near miss of a declared name: a warning to give
         if metadata and next(_metadata_types(payload, ()), None) is not None:
             return None
-        try:
-            bound = _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
-        except ValueError:
-            return None
+        if bound is None:
+            try:
+                bound = _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
+            except ValueError:
+                return None
         if limit is not None and bound > limit:
             return None
         return found.report
@@ -284,7 +300,7 @@ def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str |
         shared = payload.get("context")
         quick = _QUICK.get(spec) or _quick(spec)
         for index, item in enumerate(items):
-            if isinstance(item, dict) and (quick is None or quick(item, strict) is None):
+            if isinstance(item, dict) and (quick is None or quick(item, strict, None) is None):
                 findings.extend(_item(item, shared, spec, dialect, strict, ("batch", index)))
         findings.extend(_sizes(payload, dialect, batch=True))
         return _report(spec, "batch", None, uri, findings)
