@@ -297,3 +297,122 @@ def test_remembered_strings_never_vouch_for_another_value():
     # a str subclass that claims equality with a remembered address is checked for itself
     assert not check({**good, "context": {"ip": Shifty("203.0.113.999")}})
     assert check({**good, "context": {"ip": Shifty("203.0.113.9")}})
+
+
+# --- the size bound from orjson (fast extra) and from marshal give one verdict --------
+
+def _zoo() -> list[Any]:
+    import collections
+    import dataclasses
+    import datetime as dt
+    import enum
+    import fractions
+    import uuid
+
+    class Colour(enum.Enum):
+        RED = "red"
+        ODD = float("nan")
+        BAG = frozenset({1})
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Word(str):
+        pass
+
+    class Number(float):
+        pass
+
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    values: list[Any] = [
+        uuid.UUID(int=7), Colour.RED, Colour.ODD, Colour.BAG, Level.HIGH, Word("w"), Number(1.5),
+        decimal.Decimal("1.5"), fractions.Fraction(1, 3), dt.datetime(2024, 1, 1), dt.date(2024, 1, 1),
+        dt.time(1, 2), dt.timedelta(1), Point(1), collections.namedtuple("P", "x")(1), (1, 2), {1, 2},
+        frozenset({1}), b"x", bytearray(b"x"), 1j, float("nan"), float("inf"), -0.0, 2**70, -(2**63),
+        collections.OrderedDict(a=1), collections.defaultdict(int, a=1), collections.Counter("ab"),
+        {1: "int key"}, {None: "none key"}, {(1,): "tuple key"}, object(), None, [uuid.UUID(int=1), float("nan")],
+    ]
+    try:
+        import orjson
+
+        values += [orjson.Fragment(b'{"a":1}'), orjson.Fragment(b"not json")]
+    except (ImportError, AttributeError):
+        pass
+    payloads: list[Any] = []
+    for pad in (0, 1_300, 5_000, 33_000):
+        for value in values:
+            for spec, base in (
+                ("cdp", {"type": "track", "userId": "u", "event": "x"}),
+                ("cdp", {"type": "track", "userId": "u", "event": "Order Completed", "properties": {"order_id": "1"}}),
+                ("retainpixel", {"type": "track", "user_id": "u", "event": "x"}),
+                ("userpilot", {"event_type": "track", "user_id": "u", "event_name": "x"}),
+                ("customerio-event", {"name": "x", "customer_id": "c"}),
+            ):
+                field = "data" if spec == "customerio-event" else "metadata" if spec == "userpilot" else "properties"
+                extra = {"v": value, "pad": "p" * pad}
+                payloads.append((spec, {**base, field: {**base.get(field, {}), **extra}}))
+                payloads.append((spec, {**base, field: {**base.get(field, {}), "also": float("nan"), **extra}}))
+    return payloads
+
+
+def test_the_quick_path_gives_the_full_paths_report_with_and_without_orjson(monkeypatch):
+    from eventspec import _validate
+
+    with_orjson = {spec: _validate._quick_path(spec) for spec in ("cdp", "retainpixel", "userpilot", "customerio-event")}
+    monkeypatch.setattr(_validate, "_orjson_dumps", lambda: None)
+    without = {spec: _validate._quick_path(spec) for spec in with_orjson}
+    differ = []
+    answered = 0
+    for spec, payload in _zoo():
+        full = _validate._validate(payload, spec, False, None)
+        for name, quick in (("orjson", with_orjson[spec]), ("marshal", without[spec])):
+            report = quick(payload, False, None)
+            answered += report is not None
+            if report is not None and report != full:
+                differ.append(f"{name} {spec} {payload!r:.160}\n  quick {report}\n  full  {full}")
+    assert differ == []
+    assert answered > 200  # the comparison was not vacuous
+
+
+def test_uuids_and_enum_members_count_as_the_clients_send_them():
+    import enum
+    import uuid
+
+    class Plan(enum.Enum):
+        PRO = "pro"
+
+    ok = eventspec.validate({"type": "track", "userId": "u", "event": "x",
+                             "properties": {"id": uuid.uuid4(), "plan": Plan.PRO}})
+    assert ok.ok
+    # typed fields still want the JSON type itself
+    typed = eventspec.validate({"type": "track", "userId": uuid.uuid4(), "event": "x"})
+    assert ("$.userId", "type-mismatch") in [(f.path, f.category) for f in typed.errors]
+    # and the size counts them as sent: a UUID is 38 bytes of JSON
+    many = eventspec.validate({"type": "track", "userId": "u", "event": "x",
+                               "properties": {"ids": [uuid.UUID(int=i) for i in range(900)]}})
+    assert [f.category for f in many.errors] == ["size-limit"]
+
+
+def test_marshal_never_takes_more_than_four_bytes_per_byte_of_orjson():
+    orjson = pytest.importorskip("orjson")
+    import marshal
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=5)
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner)
+                          | st.dictionaries(st.text(max_size=3), inner, max_size=4), max_leaves=30)
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.dictionaries(st.text(max_size=3), values, max_size=5))
+    def bounded(payload):
+        assert len(marshal.dumps(payload, 2)) <= 4 * len(orjson.dumps(payload))
+
+    bounded()
+    worst = [{"a": [1] * 100}, {"": [[]] * 100}, {"": [0.0] * 100}, {"": [""] * 100}, {"": [[1]] * 50}]
+    for payload in worst:
+        assert len(marshal.dumps(payload, 2)) <= 4 * len(orjson.dumps(payload)), payload

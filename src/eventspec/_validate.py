@@ -13,6 +13,7 @@ import json
 import marshal
 import math
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -203,6 +204,7 @@ def _quick_path(spec: str) -> _QuickCheck:
     dialect = _DIALECTS[spec]
     family = catalog().families[spec]
     type_field, event_field = dialect.type_field, dialect.event_field
+    dumps = _orjson_dumps()
     calls = {name: uri for name, uri in family.calls.items() if name != "batch"}
     events = family.events
     limit = CALL_LIMIT if dialect.size_limits else None
@@ -258,6 +260,18 @@ def _quick_path(spec: str) -> _QuickCheck:
                     return None  # a near miss of a declared name: a warning to give
         if metadata and next(_metadata_types(payload, ()), None) is not None:
             return None
+        if bound is None and dumps is not None:
+            try:
+                size = len(dumps(payload, None, _ORJSON_OPTIONS))
+            except TypeError:  # a value orjson will not write: the marshal bound decides
+                pass
+            else:
+                if limit is None:
+                    return found.report
+                bound = _ORJSON_BOUND * size
+                if bound <= limit:
+                    return found.report
+                bound = None  # near the limit: as without orjson
         if bound is None:
             try:
                 bound = _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
@@ -270,6 +284,20 @@ def _quick_path(spec: str) -> _QuickCheck:
     return quick
 
 
+def _orjson_dumps() -> Callable[..., bytes] | None:
+    """orjson's dumps when the fast extra is installed, else None."""
+    global _ORJSON_OPTIONS
+    try:
+        import orjson
+    except ImportError:
+        return None
+    # datetimes, dataclasses and subclasses of str, int, dict and list go to the
+    # marshal bound (orjson would write them; json and marshal would not, or not alike)
+    _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+    return orjson.dumps
+
+
+_ORJSON_OPTIONS = 0
 _PLAIN_NAMES = 4096  # custom event names remembered per family (they are few in practice)
 
 
@@ -561,14 +589,48 @@ def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> I
 # only payloads near it pay for an exact serialization. Format 2 writes no back-
 # references, so a payload repeating one object many times is counted in full.
 _MARSHAL_BOUND = 6
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+# With orjson installed (the fast extra), its serialization bounds the size instead:
+# marshal format 2 never takes more than 4 bytes per byte of orjson's output (a
+# one-digit integer in a list is 5 bytes there and "1," here; tests/test_fast_path.py
+# holds it), so 24 times orjson's size bounds what the marshal bound would say, and a
+# payload passes exactly when it passes without orjson.
+_ORJSON_BOUND = 4 * _MARSHAL_BOUND
 
 
-def json_size(payload: Any) -> int | None:
-    """The exact size in bytes of ``payload`` as compact UTF-8 JSON, or None if JSON cannot carry it."""
+def _as_sent(value: Any) -> Any:
+    """What the official clients send for a value json cannot encode itself, for the
+    few they convert (their utils.clean: an Enum member as its value, a UUID as its
+    text), and what orjson writes for the same. Anything else is not JSON."""
+    import enum
+
+    if isinstance(value, enum.Enum):
+        return value.value
+    uuid = sys.modules.get("uuid")  # no UUID exists unless the module is loaded
+    if uuid is not None and isinstance(value, uuid.UUID):
+        return str(value)
+    kind = type(value)
+    if kind.__module__ == "orjson" and kind.__name__ == "Fragment":
+        # JSON text orjson writes as it is, unread: counted as its bytes (a stand-in
+        # that json writes in as many bytes)
+        size = len(sys.modules["orjson"].dumps(value))
+        return "a" * (size - 2) if size >= 2 else 0 if size else ""
+    raise TypeError(f"{kind.__name__} is not JSON")
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_sent)
+_LENIENT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=True, default=_as_sent)
+
+
+def json_size(payload: Any, allow_nan: bool = False) -> int | None:
+    """The exact size in bytes of ``payload`` as compact UTF-8 JSON, or None if JSON cannot carry it.
+
+    Enum members and UUIDs count as the official clients send them (see `_as_sent`);
+    with ``allow_nan``, NaN and infinity count as the tokens json.dumps writes for them.
+    """
     try:
-        return len(_COMPACT.encode(payload).encode())
-    except (TypeError, ValueError):
+        return len((_LENIENT if allow_nan else _COMPACT).encode(payload).encode())
+    except (TypeError, ValueError, RecursionError):
         return None
 
 
@@ -584,6 +646,14 @@ def _sizes(
     if bound is not None and (limit is None or bound <= limit):
         return []
     size = json_size(payload)
+    if size is None and bound is None:
+        # marshal refused a value (an Enum member, a UUID, a str subclass): NaN and
+        # infinity are judged as for any payload whose size was bounded without them
+        # being seen, so its verdict is the same whichever bound was used (orjson's,
+        # which writes NaN as null, takes such a payload when it is small).
+        lenient = json_size(payload, allow_nan=True)
+        if lenient is not None and (limit is None or lenient <= limit):
+            return []
     if size is None:
         # a batch reports these once, for the whole request
         return [] if prefix else list(_non_json(payload, prefix))
@@ -622,6 +692,13 @@ def _non_json(value: Any, parts: tuple[str | int, ...]) -> Iterator[Finding]:
             json_path(parts), f"{value!r} cannot be represented in JSON", "not-json", parts=parts
         )
     elif value is not None and not isinstance(value, (str, int, float, bool)):
+        try:
+            sent = _as_sent(value)
+        except (TypeError, ValueError):
+            pass
+        else:
+            yield from _non_json(sent, parts)
+            return
         yield Finding(
             json_path(parts),
             f"found {found(value)}; serialize it (for example to an ISO 8601 string) first",
