@@ -411,10 +411,9 @@ def _one(
             )
     if name is None:
         # Without a call the payload's own fields can still be checked.
-        base = _validator(_uri(dialect.base))
         findings.extend(
             f
-            for f in translate(base.iter_errors(payload), prefix)
+            for f in _schema_findings(_uri(dialect.base), payload, prefix)
             if f.parts[len(prefix) : len(prefix) + 1] != (dialect.type_field,)
         )
         findings.extend(_sizes(payload, dialect, batch=False, prefix=prefix))
