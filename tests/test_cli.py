@@ -392,3 +392,38 @@ def test_a_natively_parsed_line_is_never_bigger_as_compact_json_than_the_bound()
         value, native = parse(line.encode())
         if native:  # with orjson installed; without it no bound is claimed
             assert json_size(value) <= LINE_BOUND * len(line.encode()), line[:80]
+
+
+def test_workers_read_a_files_blocks_themselves(tmp_path):
+    from eventspec._cli import Config, _check_block, _check_remote
+    from eventspec._inputs import blocks, fetch, remote
+
+    log = tmp_path / "log.ndjson"
+    log.write_bytes(_block_lines() * 3)
+    config = Config("auto", False, "text", False, False)
+    with log.open("rb") as stream:
+        parts = list(blocks(str(log), stream, size=4096, path=str(log)))
+    assert len(parts) > 10
+    for part in parts:
+        light = remote(part)
+        assert light.data == b"" and light.size == len(part.data)  # nothing to pickle but the place
+        assert fetch(light) == part
+        assert _check_remote(light, config) == _check_block(part, config)
+    # a stream that is not a file keeps its bytes
+    with log.open("rb") as stream:
+        piped = next(blocks("<stdin>", stream, size=4096))
+    assert remote(piped) is piped
+
+
+def test_a_file_cut_short_while_being_checked_is_a_finding(tmp_path):
+    from eventspec._cli import Config, _check_remote
+    from eventspec._inputs import blocks, remote
+
+    log = tmp_path / "log.ndjson"
+    log.write_bytes(_block_lines())
+    with log.open("rb") as stream:
+        parts = [remote(part) for part in blocks(str(log), stream, size=4096, path=str(log))]
+    log.write_bytes(b"")
+    batch = _check_remote(parts[-1], Config("auto", False, "text", False, False))
+    assert batch.totals.unreadable == 1
+    assert "the file changed while it was being checked" in "".join(batch.rendered)

@@ -21,14 +21,17 @@ from ._catalog import FAMILIES
 from ._inputs import (
     LINE_BOUND,
     Block,
+    FileChanged,
     Item,
     UsageError,
     check_paths,
     empty,
+    fetch,
     lines,
     parse,
     parse_line,
     read,
+    remote,
 )
 from ._reporters import FORMATS, Format, Result, Totals, Writer, split_lines
 from ._validate import validate, validate_parsed
@@ -152,6 +155,15 @@ def _check_block(block: Block, config: Config) -> Batch:
     return Batch(source, rendered, totals, "", "", payloads)
 
 
+def _check_remote(block: Block, config: Config) -> Batch:
+    """`_check_block` in a worker, for a block that may have left its bytes behind."""
+    try:
+        block = fetch(block)
+    except FileChanged as error:
+        return _check_items(block.source, [Item(block.source, block.first_line, problem=str(error))], config)
+    return _check_block(block, config)
+
+
 def _batches(parts: Iterable[Item | Block], config: Config, jobs: int) -> Iterator[Batch]:
     """Batches in input order. NDJSON blocks go to worker processes with jobs > 1, a
     bounded number ahead; parsed JSON documents are checked here (they are small)."""
@@ -168,7 +180,8 @@ def _batches(parts: Iterable[Item | Block], config: Config, jobs: int) -> Iterat
         window: deque[Any] = deque()
         for part in parts:
             if isinstance(part, Block):
-                window.append(pool.submit(_check_block, part, config))
+                # a file's block goes as its place in the file: the worker reads the bytes
+                window.append(pool.submit(_check_remote, remote(part), config))
             else:
                 window.append(_check_items(part.source, [part], config))
             while len(window) > jobs * 3 or (window and not hasattr(window[0], "result")):

@@ -196,6 +196,8 @@ class _Compiler:
         self.constants: dict[str, Any] = {}
         self.keep: list[Any] = []  # compiled subschemas stay alive, so their ids stay theirs
         self.inlining: set[int] = set()  # $ref targets being inlined (a cycle stays a call)
+        self.big: set[int] = set()  # $ref targets too big to inline
+        self.inlined: dict[tuple[int, str, int], list[str]] = {}  # small ones, as generated
 
     def constant(self, value: Any) -> str:
         name = f"_c{len(self.constants)}"
@@ -307,14 +309,20 @@ class _Compiler:
     def _shared(self, schema: Any, resolver: Any, out: list[str], var: str, depth: int) -> None:
         """A ``$ref`` target: inlined when small, else a call to its one function."""
         key = id(schema)
-        if key not in self.inlining:
-            self.inlining.add(key)
-            try:
-                lines: list[str] = []
-                self._body(schema, resolver, lines, var, depth)
-            finally:
-                self.inlining.discard(key)
-            if len(lines) <= _INLINE_LINES:
+        if key not in self.inlining and key not in self.big:
+            lines = self.inlined.get((key, var, depth))
+            if lines is None:
+                self.inlining.add(key)
+                try:
+                    lines = []
+                    self._body(schema, resolver, lines, var, depth)
+                finally:
+                    self.inlining.discard(key)
+                if len(lines) > _INLINE_LINES:
+                    self.big.add(key)  # the same next time: do not generate it again
+                else:
+                    self.inlined[(key, var, depth)] = lines
+            if key not in self.big:
                 out.extend(lines)
                 return
         out.append(f"if not {self.function(schema, resolver)}({var}): return False")
@@ -649,7 +657,7 @@ def compile_schema(schema: dict[str, Any], resolver: Any) -> tuple[Callable[[Any
             _SHARED = _Compiler()
             _NAMESPACE.update(_namespace())
         compiler = _SHARED
-        done, known = len(compiler.lines), set(compiler.constants)
+        done = len(compiler.lines)
         names = dict(compiler.names)
         try:
             entry = compiler.function(schema, resolver)
@@ -657,9 +665,10 @@ def compile_schema(schema: dict[str, Any], resolver: Any) -> tuple[Callable[[Any
             # a half-compiled schema must leave no names behind that promise functions
             del compiler.lines[done:]
             compiler.names = names
+            compiler.inlined.clear()  # it may hold lines of functions that were not kept
             raise
         source = "\n".join(compiler.lines[done:])
-        _NAMESPACE.update({k: v for k, v in compiler.constants.items() if k not in known})
+        _NAMESPACE.update({k: v for k, v in compiler.constants.items() if k not in _NAMESPACE})
         exec(compile(source, f"<eventspec fast path for {schema.get('$id', 'a schema')}>", "exec"), _NAMESPACE)
         check: Callable[[Any], bool] = _NAMESPACE[entry]
 
