@@ -191,6 +191,18 @@ def test_checking_valid_and_invalid_events_needs_neither_jsonschema_nor_referenc
     assert imported.strip() == "[]"
 
 
+def test_orjson_is_taken_on_only_once_payloads_come_by_the_thousand():
+    pytest.importorskip("orjson")
+    code = (
+        "import sys, eventspec\n"
+        "payload = {'type': 'identify', 'userId': 'u'}\n"
+        "for n in (10, 2000):\n"
+        "    for _ in range(n): assert eventspec.validate(payload).ok\n"
+        "    print('orjson' in sys.modules)\n"
+    )
+    assert _run(code).split() == ["False", "True"]
+
+
 def test_works_from_any_directory_without_the_source_tree(tmp_path):
     out = subprocess.run(
         [sys.executable, "-c", "import eventspec; print(eventspec.validate({'type': 'identify', 'userId': 'u'}).ok, len(eventspec.events('cdp')))"],

@@ -364,6 +364,7 @@ def _zoo() -> list[Any]:
 def test_the_quick_path_gives_the_full_paths_report_with_and_without_orjson(monkeypatch):
     from eventspec import _validate
 
+    pytest.importorskip("orjson")  # imported: a quick path built now uses it from the start
     with_orjson = {spec: _validate._quick_path(spec) for spec in ("cdp", "retainpixel", "userpilot", "customerio-event")}
     monkeypatch.setattr(_validate, "_orjson_dumps", lambda: None)
     without = {spec: _validate._quick_path(spec) for spec in with_orjson}

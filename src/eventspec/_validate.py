@@ -204,7 +204,11 @@ def _quick_path(spec: str) -> _QuickCheck:
     dialect = _DIALECTS[spec]
     family = catalog().families[spec]
     type_field, event_field = dialect.type_field, dialect.event_field
-    dumps = _orjson_dumps()
+    # orjson's import costs more than a first validation: an application that has not
+    # imported it checks its first payloads with the marshal bound (the verdict is the
+    # same) and takes orjson on once it checks payloads by the thousand.
+    dumps = _orjson_dumps() if "orjson" in sys.modules else None
+    before_orjson = 0 if dumps is not None else _BEFORE_ORJSON
     calls = {name: uri for name, uri in family.calls.items() if name != "batch"}
     events = family.events
     limit = CALL_LIMIT if dialect.size_limits else None
@@ -222,6 +226,11 @@ def _quick_path(spec: str) -> _QuickCheck:
         return found
 
     def quick(payload: Any, strict: bool, bound: int | None = None) -> Report | None:
+        nonlocal dumps, before_orjson
+        if before_orjson:
+            before_orjson -= 1
+            if not before_orjson:
+                dumps = _orjson_dumps()
         if type(payload) is not dict:
             return None
         if type_field is None:
@@ -298,6 +307,7 @@ def _orjson_dumps() -> Callable[..., bytes] | None:
 
 
 _ORJSON_OPTIONS = 0
+_BEFORE_ORJSON = 1000  # payloads a family checks before importing orjson
 _PLAIN_NAMES = 4096  # custom event names remembered per family (they are few in practice)
 
 
