@@ -512,8 +512,7 @@ def _plan(schema: Any, resolver: Any) -> tuple[Any, list[_Step], Callable[[Any],
         if keyword in schema:
             value = schema[keyword]
             values = value if keyword == "enum" else [value]
-            steps.append(lambda v, path, out, k=keyword, value=value, values=values:
-                         None if _in_enum(v, values) else out.append(Error(k, value, v, schema, path)))
+            steps.append(_one_of_values(keyword, value, values, schema))
     required = schema.get("required", ())
     properties = schema.get("properties", {})
     additional = schema.get("additionalProperties", True)
@@ -595,11 +594,26 @@ def _plan(schema: Any, resolver: Any) -> tuple[Any, list[_Step], Callable[[Any],
         subschemas.append((resolved.contents, resolved.resolver))
     subschemas += [(sub, resolver) for sub in schema.get("allOf", ())]
     for sub, where in subschemas:
-        steps.append(lambda v, path, out, sub=sub, where=where: _report(sub, where, v, path, out))
+        steps.append(_apply_to(sub, where))
     for keyword in ("anyOf", "oneOf"):
         if keyword in schema:
             steps.append(_alternatives(keyword, schema, resolver))
     return entry
+
+
+def _one_of_values(keyword: str, value: Any, values: list[Any], schema: Any) -> _Step:
+    def step(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+        if not _in_enum(v, values):
+            out.append(Error(keyword, value, v, schema, path))
+
+    return step
+
+
+def _apply_to(sub: Any, resolver: Any) -> _Step:
+    def step(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
+        _report(sub, resolver, v, path, out)
+
+    return step
 
 
 def _alternatives(keyword: str, schema: Any, resolver: Any) -> _Step:

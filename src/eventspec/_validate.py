@@ -236,9 +236,10 @@ def _quick_path(spec: str) -> _QuickCheck:
         if type_field is None:
             name = "event"
         else:
-            name = payload.get(type_field)
-            if type(name) is not str or name not in calls:
+            declared_call = payload.get(type_field)
+            if type(declared_call) is not str or declared_call not in calls:
                 return None
+            name = declared_call
         if event_field is not None and name == "track":
             raw = payload.get(event_field)
             if type(raw) is str and raw in events:
@@ -264,7 +265,7 @@ def _quick_path(spec: str) -> _QuickCheck:
             if type(properties) is dict:
                 declared, by_key = found.declared
                 if not declared.issuperset(properties) and next(
-                    _undeclared(properties, declared, by_key, spec, raw, found.report.schema_id or "", ()), None
+                    _undeclared(properties, declared, by_key, spec, found.report.event or "", found.report.schema_id or "", ()), None
                 ) is not None:
                     return None  # a near miss of a declared name: a warning to give
         if metadata and next(_metadata_types(payload, ()), None) is not None:
