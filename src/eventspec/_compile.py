@@ -146,7 +146,11 @@ def _uniq(value: Any) -> bool:
 
 
 # Formats with a common shape checked by a regex in the generated code (a match is valid).
-_COMMON_SHAPES = {"date-time": "_dt_shape", "ipv4": "_ipv4_shape"}
+_SHAPES = {"date-time": _COMMON_DATETIME.fullmatch, "ipv4": _COMMON_IPV4.fullmatch}
+
+
+def _shape_name(fmt: str) -> str:
+    return "_shape_" + fmt.replace("-", "_")
 
 # Strings remembered as passing, per string check with a regex or a format (see _string).
 _REMEMBERED = 2048
@@ -182,8 +186,7 @@ def _namespace() -> dict[str, Any]:
     return {
         "_is_type": _is_type,
         "_conforms": _conforms,
-        "_dt_shape": _COMMON_DATETIME.fullmatch,
-        "_ipv4_shape": _COMMON_IPV4.fullmatch,
+        **{_shape_name(fmt): shape for fmt, shape in _SHAPES.items()},
         "_enum_slow": _enum_slow,
         "_uniq": _uniq,
     }
@@ -235,23 +238,22 @@ class _Compiler:
         self.lines.append(f"def {name}(v):\n" + "".join(f"    {line}\n" for line in body) + "    return True\n")
         return name
 
-    def _string_tests(self, schema: dict[str, Any], var: str = "v") -> list[tuple[str, str, str]]:
-        """(keyword, failing test on a str ``var``, the keyword's value as source) for string keywords."""
+    def _string_tests(self, schema: dict[str, Any], var: str = "v") -> list[tuple[str, str]]:
+        """(keyword, failing test on a str ``var``) for the string keywords of ``schema``."""
         tests = []
         if "minLength" in schema:
-            tests.append(("minLength", f"len({var}) < {int(schema['minLength'])!r}", repr(int(schema["minLength"]))))
+            tests.append(("minLength", f"len({var}) < {int(schema['minLength'])!r}"))
         if "maxLength" in schema:
-            tests.append(("maxLength", f"len({var}) > {int(schema['maxLength'])!r}", repr(int(schema["maxLength"]))))
+            tests.append(("maxLength", f"len({var}) > {int(schema['maxLength'])!r}"))
         if "pattern" in schema:
             search = self.constant(re.compile(schema["pattern"]).search)
-            tests.append(("pattern", f"{search}({var}) is None", self.constant(schema["pattern"])))
+            tests.append(("pattern", f"{search}({var}) is None"))
         if "format" in schema:
             fmt = str(schema["format"])
-            common = _COMMON_SHAPES.get(fmt)
             # the common shape by a regex, anything else by jsonschema's own check
-            test = (f"({common}({var}) is None and not _conforms({var}, {fmt!r}))" if common
+            test = (f"({_shape_name(fmt)}({var}) is None and not _conforms({var}, {fmt!r}))" if fmt in _SHAPES
                     else f"not _conforms({var}, {fmt!r})")
-            tests.append(("format", test, repr(fmt)))
+            tests.append(("format", test))
         return tests
 
     def _check(self, schema: Any, resolver: Any, var: str) -> str:
@@ -386,10 +388,10 @@ class _Compiler:
         found = self._string_tests(schema, var)
         if not found:
             return
-        failing = "(" + " or ".join(test for _, test, _ in found) + ")"
+        failing = "(" + " or ".join(test for _, test in found) + ")"
         guard = "" if schema.get("type") == "string" else f"isinstance({var}, str) and "
         if not any(keyword == "pattern" or (keyword == "format" and schema["format"] != "date-time")
-                   for keyword, _, _ in found):
+                   for keyword, _ in found):
             out.append(f"if {guard}{failing}: return False")
             return
         # A regex or a format check costs ten set lookups, and the strings they check
@@ -457,7 +459,6 @@ _BOUNDS: dict[str, Callable[[Any, Any], bool]] = {  # keyword -> fails(value, bo
     "exclusiveMinimum": lambda v, b: v <= b,
     "exclusiveMaximum": lambda v, b: v >= b,
 }
-_SHAPES = {"date-time": _COMMON_DATETIME.fullmatch, "ipv4": _COMMON_IPV4.fullmatch}
 
 
 def _in_enum(v: Any, values: list[Any]) -> bool:

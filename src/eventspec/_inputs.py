@@ -88,7 +88,6 @@ def _fast_loads() -> Callable[[bytes], Any]:
 LINE_BOUND = 4
 
 parse = _fast_parse()
-_loads = _fast_loads()
 
 
 def parse_line(item: Item) -> Item:
@@ -97,7 +96,7 @@ def parse_line(item: Item) -> Item:
     if raw is None or item.problem is not None:
         return item
     try:
-        return Item(item.source, item.line, None, raw, _loads(raw))
+        return Item(item.source, item.line, None, raw, parse(raw)[0])
     except UnicodeDecodeError as error:
         return Item(item.source, item.line, raw=raw, problem=f"not valid UTF-8 (byte {error.start})")
     except ValueError as error:

@@ -139,16 +139,13 @@ def validate(
     '$.properties.total'
     """
     if call is None and type(spec) is str:
-        quick = _QUICK.get(spec) or _quick(spec)
-        if quick is not None:
-            report = quick(payload, strict, None)
-            if report is not None:
-                return report
+        return validate_parsed(payload, spec, strict, None)
     return _validate(payload, spec, strict, call)
 
 
 def validate_parsed(payload: Any, spec: str, strict: bool, bound: int | None) -> Report:
-    """`validate` for a payload parsed from JSON text, for ``eventspec check``.
+    """`validate` without a ``call``, the quick path first; for ``eventspec check``,
+    a payload parsed from JSON text.
 
     ``bound``, when given, is an upper bound of the payload's size as compact JSON, and
     vouches that it holds JSON values only (as orjson parses them): the quick path then
