@@ -1,49 +1,14 @@
 """What the vendors' own Python clients actually send must validate.
 
 Each client is pointed at an HTTP server on 127.0.0.1 that records the batch bodies
-it posts; nothing leaves the machine.
+it posts (the ``endpoint`` fixture of conftest.py); nothing leaves the machine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 import eventspec
-
-
-class _Recorder(BaseHTTPRequestHandler):
-    bodies: list[dict] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-        length = int(self.headers["Content-Length"])
-        self.bodies.append({"path": self.path, "body": json.loads(self.rfile.read(length))})
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def endpoint() -> Iterator[tuple[str, list[dict]]]:
-    bodies: list[dict] = []
-    handler = type("Recorder", (_Recorder,), {"bodies": bodies})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", bodies
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _drive(client) -> None:
@@ -107,6 +72,18 @@ def test_segment_analytics_python_batches_validate(endpoint):
     client = Client("test-write-key", host=host, sync_mode=True, max_retries=0)
     _drive(client)
     _check_bodies(bodies)
+
+
+def test_rudder_sdk_python_batches_validate(endpoint):
+    """RudderStack's client is of the same lineage; it gzips its bodies by default and
+    adds ``channel: "server"`` and ``integrations: {"All": true}``."""
+    from rudderstack.analytics.client import Client
+
+    host, bodies = endpoint
+    client = Client("test-write-key", host=host, sync_mode=True, max_retries=0)
+    _drive(client)
+    _check_bodies(bodies)
+    assert bodies[0]["body"]["batch"][0]["channel"] == "server"
 
 
 def test_client_nulls_are_seen_and_accepted(endpoint):
