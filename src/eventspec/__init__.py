@@ -24,12 +24,16 @@ from ._findings import (
     UnknownEvent,
     UnknownFamily,
 )
+from ._guard import Guard, GuardCounters, NonConformingEvent, guard, unguard
 from ._validate import validate
 
 __all__ = [
     "CATEGORIES",
     "ConformanceError",
     "Finding",
+    "Guard",
+    "GuardCounters",
+    "NonConformingEvent",
     "Report",
     "UnknownCall",
     "UnknownEvent",
@@ -38,7 +42,9 @@ __all__ = [
     "check",
     "events",
     "families",
+    "guard",
     "schema",
+    "unguard",
     "validate",
 ]
 
