@@ -102,6 +102,16 @@ class GuardCounters:
                 for category in categories:
                     counts[category] = counts.get(category, 0) + 1
 
+    def _valid(self, name: str) -> None:
+        with self._lock:
+            row = self._events.get(name)
+            if row is None:
+                if len(self._events) >= _MAX_NAMES:
+                    name = "(other)"
+                row = self._events.setdefault(name, [0, 0, 0, 0, 0])
+            row[0] += 1
+            row[1] += 1
+
     def _skip(self) -> None:
         with self._lock:
             self._skipped += 1
@@ -173,21 +183,25 @@ class _Stopped(Exception):
     """Raised through the client's ``_enqueue`` so that it neither queues nor posts."""
 
 
-class _Call:
-    """One guarded ``_enqueue`` call: what the guard saw and decided."""
+class _Found:
+    """What a guard found in one message, and what it did about it."""
 
-    __slots__ = ("guard", "seen", "message", "report", "reported", "stopped")
-
-    def __init__(self, guard: Guard) -> None:
-        self.guard = guard
-        self.seen = False  # the client's size measurement has been inspected
-        self.message: Any = None  # the message as the client sends it
-        self.report: Report | None = None  # set when there is something to report
+    def __init__(self, message: Any, report: Report) -> None:
+        self.message = message  # the message as the client sends it (or would have)
+        self.report = report  # the report on it as the client built it
         self.reported: tuple[tuple[Finding, str], ...] = ()  # (finding, what happened)
-        self.stopped = False
+        self.stopped = False  # kept from being sent
 
 
-_local = threading.local()
+class _Local(threading.local):
+    # Per thread, while a guarded _enqueue runs: its guard, until the client's size
+    # measurement shows the message; then what the guard found, if anything. Class
+    # attributes, so a thread that never set them reads None without an AttributeError.
+    guard: Guard | None = None
+    found: _Found | None = None
+
+
+_local = _Local()
 
 
 class Guard:
@@ -241,9 +255,8 @@ class Guard:
         report: Report = self.plan.validate(view, spec=self.spec)
         return report
 
-    def _inspect(self, call: _Call, message: Any, text: str | None, encoder: json.JSONEncoder) -> Any:
+    def _inspect(self, message: Any, text: str | None, encoder: json.JSONEncoder) -> Any:
         """Validate the message as the client will post it, and act before it is queued."""
-        call.message = message
         if self._threshold is not None:
             message_id = message.get("messageId") if isinstance(message, dict) else None
             if isinstance(message_id, str) and zlib.crc32(message_id.encode()) >= self._threshold:
@@ -258,11 +271,14 @@ class Guard:
             )
         else:
             size = len(text) if encoder.ensure_ascii else len(text.encode())
-            report = self._verdict(message, text, size, encoder)
-        if not report.findings:
-            self.counters._count(_name(message), True, False, False, frozenset())
+            if encoder._eventspec_converted or size > self._limit or "NaN" in text or "Infinity" in text:  # type: ignore[attr-defined]
+                report = self._verdict(message, text, size, encoder)
+            else:  # the common case: the cleaned message is what the client writes
+                report = self._check(message, size)
+        if not report.errors and not report.warnings:
+            self.counters._valid(_name(message))
             return text
-        call.report = report
+        _local.found = call = _Found(message, report)
         categories = frozenset(f.category for f in report.findings)
         if not report.ok and self.mode in ("raise", "drop"):
             call.stopped = True
@@ -303,7 +319,7 @@ class Guard:
                 report = dataclasses.replace(report, errors=report.errors + tuple(extra))
         return report
 
-    def _omit(self, call: _Call, report: Report, message: dict[str, Any], encoder: json.JSONEncoder) -> tuple[str, bool]:
+    def _omit(self, call: _Found, report: Report, message: dict[str, Any], encoder: json.JSONEncoder) -> tuple[str, bool]:
         """Remove the keys unplanned-property findings name, then check what is left."""
         removed = []
         for finding in report.findings:
@@ -324,9 +340,8 @@ class Guard:
         return text, True
 
     # -- after the client returns (caller's thread): tell
-    def _after(self, call: _Call) -> None:
+    def _after(self, call: _Found) -> None:
         report = call.report
-        assert report is not None
         if self.on_finding is not None:
             self.on_finding(report, call.message)
         if call.stopped and self.mode == "raise":
@@ -338,7 +353,7 @@ class Guard:
         else:
             _log(report, call)
 
-    def _warn(self, report: Report, call: _Call) -> None:
+    def _warn(self, report: Report, call: _Found) -> None:
         name = _label(report, call.message)
         message_id = call.message.get("messageId") if isinstance(call.message, dict) else None
         for finding, happened in call.reported:
@@ -419,7 +434,7 @@ def _stacklevel() -> int:
 _INTERNAL: tuple[str, ...] = (__name__,)  # the guarded clients' packages are added
 
 
-def _log(report: Report, call: _Call) -> None:
+def _log(report: Report, call: _Found) -> None:
     import logging
 
     message = call.message if isinstance(call.message, dict) else {}
@@ -452,24 +467,26 @@ _LOCK = threading.RLock()
 def _capturing(base: type[json.JSONEncoder]) -> type[json.JSONEncoder]:
     """A subclass of a client's DatetimeSerializer that shows a guarded call's message."""
 
+    base_default, base_encode = base.default, base.encode
+
     class Capturing(base):  # type: ignore[valid-type,misc]
         _eventspec_converted = False
 
         def default(self, o: Any) -> Any:
             self._eventspec_converted = True
-            return super().default(o)
+            return base_default(self, o)
 
         def encode(self, o: Any) -> str:
-            call: _Call | None = getattr(_local, "call", None)
-            if call is None or call.seen:
-                return super().encode(o)
-            call.seen = True
+            guard = _local.guard
+            if guard is None:  # not a guarded call, or its message was seen already
+                return base_encode(self, o)  # type: ignore[no-any-return]
+            _local.guard = None
             try:
-                text = super().encode(o)
+                text = base_encode(self, o)
             except (TypeError, ValueError):
-                call.guard._inspect(call, o, None, self)  # may stop the call
+                guard._inspect(o, None, self)  # may stop the call
                 raise
-            return call.guard._inspect(call, o, text, self)
+            return guard._inspect(o, text, self)
 
     Capturing.__name__ = Capturing.__qualname__ = base.__name__
     Capturing.__module__ = base.__module__
@@ -478,23 +495,25 @@ def _capturing(base: type[json.JSONEncoder]) -> type[json.JSONEncoder]:
 
 def _run(guard: Guard, enqueue: Callable[[Any], Any], msg: Any) -> Any:
     """One guarded ``_enqueue``: the client's own, with the guard looking on."""
-    call = _Call(guard)
-    previous = getattr(_local, "call", None)
-    _local.call = call
+    local = _local
+    outer = local.guard, local.found  # a guarded call made from inside another (rare)
+    local.guard, local.found = guard, None
     try:
         try:
             result = enqueue(msg)
         finally:
-            _local.call = previous
+            found = local.found
+            local.guard, local.found = outer
     except _Stopped:
-        guard._after(call)  # raises in raise mode
-        return False, call.message
+        assert found is not None
+        guard._after(found)  # raises in raise mode
+        return False, found.message
     except Exception:
-        if call.report is not None:
-            guard._after(call)  # tell, then let the client's own error go on
+        if found is not None:
+            guard._after(found)  # tell, then let the client's own error go on
         raise
-    if call.report is not None:
-        guard._after(call)
+    if found is not None:
+        guard._after(found)
     return result
 
 
