@@ -31,6 +31,8 @@ CATEGORIES: dict[str, str] = {
     "near-miss": "a name differs from a spec'd name only in spelling; the spec'd one is meant",
     "event-whitespace": "the event name has leading or trailing whitespace, which the server trims",
     "metadata-type": "a metadata value is not a string or a number, the types the vendor supports",
+    "unreadable": "eventspec check could not read a payload: not UTF-8, not JSON, nested too deeply, "
+    "an empty file, or an entry of a directory that is not a regular file or cannot be listed",
 }
 
 _IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
