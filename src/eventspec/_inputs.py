@@ -1,9 +1,10 @@
 """Reading payloads from files, directories and stdin, one at a time.
 
-A payload that cannot be read (not UTF-8, not JSON, a truncated line, an empty file)
-becomes an `Item` with a ``problem`` instead of an exception: the run goes on, and the
-item is reported and counted like any other. NDJSON is streamed line by line, so a
-large event log is never held in memory.
+A payload that cannot be read (not UTF-8, not JSON, nested too deeply, a truncated
+line, an empty file, a FIFO or a dangling link found in a directory) becomes an `Item`
+with a ``problem`` instead of an exception: the run goes on, and the item is reported
+and counted like any other. NDJSON is streamed line by line, so a large event log is
+never held in memory.
 """
 
 from __future__ import annotations
