@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ._catalog import FAMILIES, catalog
+from ._catalog import FAMILIES, Catalog, bundled
 from ._findings import (
     CATEGORIES,
     ConformanceError,
@@ -25,15 +25,19 @@ from ._findings import (
     UnknownFamily,
 )
 from ._guard import Guard, GuardCounters, NonConformingEvent, guard, unguard
+from ._plan import PlanError, load_plan
 from ._validate import validate
 
 __all__ = [
+    "BUNDLED",
     "CATEGORIES",
+    "Catalog",
     "ConformanceError",
     "Finding",
     "Guard",
     "GuardCounters",
     "NonConformingEvent",
+    "PlanError",
     "Report",
     "UnknownCall",
     "UnknownEvent",
@@ -43,6 +47,7 @@ __all__ = [
     "events",
     "families",
     "guard",
+    "load_plan",
     "schema",
     "unguard",
     "validate",
@@ -77,7 +82,7 @@ def families() -> list[str]:
 def _family(spec: str) -> Any:
     if spec not in FAMILIES:
         raise UnknownFamily(spec, FAMILIES)
-    return catalog().families[spec]
+    return bundled().family(spec)
 
 
 def events(spec: str = "cdp") -> list[str]:
@@ -118,11 +123,14 @@ def schema(spec: str, name: str) -> dict[str, Any]:
     uri = family.events.get(name) or family.calls.get(name)
     if uri is None:
         raise UnknownEvent(spec, name, tuple(family.events) + tuple(family.calls))
-    return copy.deepcopy(catalog().contents[uri])
+    return copy.deepcopy(bundled().documents[uri])
 
 
 def __getattr__(name: str) -> Any:
     # Read lazily: importlib.metadata costs import time most callers never need.
+    if name == "BUNDLED":
+        # the bundled catalog, read at first use: importing eventspec stays cheap
+        return bundled()
     if name == "__version__":
         from importlib.metadata import version
 
