@@ -457,3 +457,108 @@ def test_warnings_can_be_errors(make, endpoint):
         with pytest.raises(NonConformingEvent):
             client.track("user-1", "Order Completed", BAD)
     assert len(sent(bodies)) == 1
+
+
+# ---------------------------------------------------------------- plans
+EXAMPLE_PLAN = "examples/plan"
+
+
+@pytest.fixture
+def strict_plan(tmp_path) -> str:
+    """A small plan in the notes' format: unplanned properties are errors, unplanned traits warnings."""
+    root = tmp_path / "plan"
+    (root / "events" / "course-started").mkdir(parents=True)
+    (root / "traits").mkdir()
+    (root / "eventspec-plan.json").write_text(json.dumps({
+        "name": "guarded", "spec": "cdp", "unplanned_events": "warn",
+        "unplanned_properties": "error", "unplanned_traits": "warn",
+    }))
+    (root / "events" / "course-started" / "1.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Course Started",
+        "x-eventspec": {"call": "track", "event": "Course Started", "version": "1-0-0"},
+        "type": "object",
+        "properties": {"course_id": {"type": "string", "minLength": 1}, "progress": {"type": "number"}},
+        "required": ["course_id"],
+    }))
+    (root / "traits" / "identify.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {"email": {"type": "string"}},
+    }))
+    return str(root)
+
+
+def test_a_plan_checks_your_own_events(make, endpoint, caplog):
+    _, bodies = endpoint
+    client = make()
+    plan = eventspec.load_plan(EXAMPLE_PLAN)
+    guard = eventspec.guard(client, plan=plan, mode="drop")
+    assert guard.plan is plan
+    with caplog.at_level(logging.INFO, logger="eventspec"):
+        assert client.track("user-1", "Course Started", {"course_name": "Intro"})[0] is False  # no courseId
+        client.track("user-1", "Course Started", {"course_name": "Intro", "courseId": "c-1"})
+        client.track("user-1", "Course Begun", {})  # not in the plan: a warning, sent
+    assert [item["event"] for item in sent(bodies)] == ["Course Started", "Course Begun"]
+    counts = guard.counters.snapshot()
+    assert counts["categories"] == {"required-missing": 1, "unplanned-event": 1}
+    assert [(r.levelname, r.action) for r in caplog.records] == [("WARNING", "not sent"), ("INFO", "sent")]
+    # a plan may be named by its folder too
+    with eventspec.guard(client, plan=EXAMPLE_PLAN, mode="raise"):
+        with pytest.raises(ConformanceError):
+            client.track("user-1", "Course Started", {"course_name": "Intro"})
+
+
+def test_omit_removes_unplanned_keys_and_sends_the_rest(client, endpoint, strict_plan, caplog, vendor):
+    _, bodies = endpoint
+    # RudderStack's client sends identify traits as context.traits, which a plan's traits
+    # schema does not cover: they go out as they are
+    rudder = vendor.__name__ == "rudderstack.analytics"
+    properties = {"course_id": "c-1", "progress": 10, "coupon": "SPRING", "utm": {"source": "mail"}}
+    guard = eventspec.guard(client, plan=strict_plan, mode="omit")
+    with caplog.at_level(logging.INFO, logger="eventspec"):
+        client.track("user-1", "Course Started", properties)
+        client.identify("user-1", {"email": "ada@example.com", "shoe_size": 42})
+        client.track("user-1", "Course Started", {"course_id": "c-2"})
+        client.track("user-1", "Course Started", {"progress": "ten", "coupon": "X"})  # omitted, still wrong
+        settle(client)
+    items = sent(bodies)
+    traits = items[1]["context"]["traits"] if rudder else items[1]["traits"]
+    assert traits == ({"email": "ada@example.com", "shoe_size": 42} if rudder else {"email": "ada@example.com"})
+    assert [items[i]["properties"] for i in (0, 2, 3)] == [
+        {"course_id": "c-1", "progress": 10},
+        {"course_id": "c-2"},
+        {"progress": "ten"},
+    ]
+    assert properties["coupon"] == "SPRING"  # the application's own dict is left alone
+    counts = guard.counters.snapshot()
+    # counted as the application built them
+    assert (counts["checked"], counts["valid"], counts["invalid"], counts["dropped"]) == (4, 2, 2, 0)
+    assert counts["omitted"] == (2 if rudder else 3)
+    assert counts["categories"] == {
+        "required-missing": 1, "type-mismatch": 1, "unplanned-property": 2 if rudder else 3
+    }
+    records = caplog.records
+    first, last = records[0], records[-1]
+    assert first.levelname == "WARNING" and first.action == "sent with unplanned keys omitted"
+    assert [(f["path"], f.get("omitted")) for f in first.findings] == [
+        ("$.properties.coupon", True), ("$.properties.utm", True)
+    ]
+    if not rudder:
+        trait = records[1]
+        assert trait.levelname == "INFO" and [f["path"] for f in trait.findings] == ["$.traits.shoe_size"]
+    assert len(records) == (2 if rudder else 3)
+    # what is left after the omission is checked again, and reported
+    assert [(f["path"], f["category"], f.get("omitted")) for f in last.findings] == [
+        ("$.properties.coupon", "unplanned-property", True),
+        ("$.properties.course_id", "required-missing", None),
+        ("$.properties.progress", "type-mismatch", None),
+    ]
+
+
+def test_omit_needs_a_plan(make):
+    client = make()
+    with pytest.raises(ValueError, match="needs a plan"):
+        eventspec.guard(client, mode="omit", plan=eventspec.BUNDLED)
+    with pytest.raises(TypeError, match="plan must be"):
+        eventspec.guard(client, plan={"name": "not a catalog"})

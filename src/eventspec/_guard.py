@@ -33,8 +33,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
-from ._catalog import FAMILIES
+from ._catalog import FAMILIES, Catalog
 from ._findings import ConformanceError, Finding, Report, UnknownFamily, json_path
+from ._plan import load_plan
 from ._validate import validate_parsed
 
 Mode = Literal["warn", "raise", "drop", "omit", "log"]
@@ -252,8 +253,7 @@ class Guard:
     def _check(self, view: Any, bound: int | None) -> Report:
         if self.plan is None:
             return validate_parsed(view, self.spec, False, bound)
-        report: Report = self.plan.validate(view, spec=self.spec)
-        return report
+        return self.plan.validate(view, spec=self.spec)
 
     def _inspect(self, message: Any, text: str | None, encoder: json.JSONEncoder) -> Any:
         """Validate the message as the client will post it, and act before it is queued."""
@@ -706,16 +706,13 @@ def guard(
     if on_finding is not None and not callable(on_finding):
         raise TypeError(f"on_finding must be callable as on_finding(report, message); got {on_finding!r}")
     if isinstance(plan, (str, Path)):
-        from . import load_plan  # type: ignore[attr-defined]
-
         plan = load_plan(plan)
-    if plan is None:
-        if spec not in FAMILIES:
-            raise UnknownFamily(spec, FAMILIES)
-        if mode == "omit":
-            raise ValueError("mode='omit' removes unplanned properties: it needs a plan (plan=...)")
-    elif not callable(getattr(plan, "validate", None)):
+    if plan is not None and not isinstance(plan, Catalog):
         raise TypeError(f"plan must be a Catalog (eventspec.load_plan) or the path of a plan folder; got {plan!r}")
+    if spec not in (plan.families() if plan is not None else FAMILIES):
+        raise UnknownFamily(spec, tuple(plan.families()) if plan is not None else FAMILIES)
+    if mode == "omit" and (plan is None or plan.plan is None):
+        raise ValueError("mode='omit' removes unplanned properties: it needs a plan (plan=...)")
     cls, client_module = _resolve(target)
     with _LOCK:
         made = Guard(target, spec, plan, mode, float(sample), on_finding, cls, client_module.MAX_MSG_SIZE)
