@@ -271,7 +271,7 @@ class Guard:
             )
         else:
             size = len(text) if encoder.ensure_ascii else len(text.encode())
-            if encoder._eventspec_converted or size > self._limit or "NaN" in text or "Infinity" in text:  # type: ignore[attr-defined]
+            if encoder._eventspec_converted or encoder._eventspec_non_finite or size > self._limit:  # type: ignore[attr-defined]
                 report = self._verdict(message, text, size, encoder)
             else:  # the common case: the cleaned message is what the client writes
                 report = self._check(message, size)
@@ -296,8 +296,8 @@ class Guard:
     def _verdict(self, message: Any, text: str, size: int, encoder: json.JSONEncoder) -> Report:
         # The cleaned message is its own JSON view unless json called default() (a date
         # or datetime the client writes as ISO 8601 text): then read back what it wrote.
-        view = json.loads(text) if getattr(encoder, "_eventspec_converted", False) else message
-        non_finite = "NaN" in text or "Infinity" in text
+        view = json.loads(text) if encoder._eventspec_converted else message  # type: ignore[attr-defined]
+        non_finite = encoder._eventspec_non_finite  # type: ignore[attr-defined]
         report = self._check(view, None if non_finite else size)
         extra: list[Finding] = []
         if non_finite:
@@ -329,8 +329,7 @@ class Guard:
                 if isinstance(inner, dict) and parts[1] in inner:
                     del inner[parts[1]]
                     removed.append(finding)
-        encoder._eventspec_converted = False  # type: ignore[attr-defined]
-        text = encoder.encode(message)  # the call has been seen: the plain serialization
+        text = _encode(encoder, message)
         if not removed:
             call.reported = tuple((f, "") for f in report.findings)
             return text, False
@@ -464,13 +463,35 @@ def _log(report: Report, call: _Found) -> None:
 _LOCK = threading.RLock()
 
 
+def _encode(encoder: Any, o: Any) -> str:
+    """The text the client's serializer writes for ``o``, noting on the encoder whether it
+    holds NaN or infinity: json's own check (allow_nan=False) finds them at no cost, and
+    only then is the text written again the client's way, tokens and all."""
+    base_encode = type(encoder)._eventspec_encode  # the function, unbound
+    encoder._eventspec_converted = encoder._eventspec_non_finite = False
+    if not encoder.allow_nan:
+        return base_encode(encoder, o)
+    encoder.allow_nan = False
+    try:
+        return base_encode(encoder, o)
+    except ValueError:  # NaN or infinity (or a circular reference, which fails again)
+        encoder.allow_nan = True
+        text = base_encode(encoder, o)
+        encoder._eventspec_non_finite = True
+        return text
+    finally:
+        encoder.allow_nan = True
+
+
 def _capturing(base: type[json.JSONEncoder]) -> type[json.JSONEncoder]:
     """A subclass of a client's DatetimeSerializer that shows a guarded call's message."""
 
     base_default, base_encode = base.default, base.encode
 
     class Capturing(base):  # type: ignore[valid-type,misc]
-        _eventspec_converted = False
+        _eventspec_encode = base_encode  # the client's own
+        _eventspec_converted = False  # default() was called: a date or a datetime
+        _eventspec_non_finite = False  # NaN or infinity, written as a token that is not JSON
 
         def default(self, o: Any) -> Any:
             self._eventspec_converted = True
@@ -479,14 +500,14 @@ def _capturing(base: type[json.JSONEncoder]) -> type[json.JSONEncoder]:
         def encode(self, o: Any) -> str:
             guard = _local.guard
             if guard is None:  # not a guarded call, or its message was seen already
-                return base_encode(self, o)  # type: ignore[no-any-return]
+                return base_encode(self, o)
             _local.guard = None
             try:
-                text = base_encode(self, o)
+                text = _encode(self, o)
             except (TypeError, ValueError):
                 guard._inspect(o, None, self)  # may stop the call
                 raise
-            return guard._inspect(o, text, self)
+            return guard._inspect(o, text, self)  # type: ignore[no-any-return]
 
     Capturing.__name__ = Capturing.__qualname__ = base.__name__
     Capturing.__module__ = base.__module__
