@@ -216,7 +216,15 @@ class Guard:
     """
 
     def __init__(
-        self, target: Any, spec: str, plan: Any, mode: str, sample: float, on_finding: OnFinding | None, cls: type, limit: int
+        self,
+        target: Any,
+        spec: str,
+        plan: Catalog | None,
+        mode: str,
+        sample: float,
+        on_finding: OnFinding | None,
+        cls: type,
+        limit: int,
     ) -> None:
         self.target = target
         self._cls = cls  # the client class whose _enqueue is guarded
@@ -287,7 +295,7 @@ class Guard:
             raise _Stopped
         omitted = False
         if self.mode == "omit" and text is not None:
-            text, omitted = self._omit(call, report, message, encoder)
+            text, omitted = self._omit(call, report, message, text, encoder)
         else:
             call.reported = tuple((f, "") for f in report.findings)
         self.counters._count(_name(message), report.ok, False, omitted, categories)
@@ -319,7 +327,9 @@ class Guard:
                 report = dataclasses.replace(report, errors=report.errors + tuple(extra))
         return report
 
-    def _omit(self, call: _Found, report: Report, message: dict[str, Any], encoder: json.JSONEncoder) -> tuple[str, bool]:
+    def _omit(
+        self, call: _Found, report: Report, message: dict[str, Any], text: str, encoder: json.JSONEncoder
+    ) -> tuple[str, bool]:
         """Remove the keys unplanned-property findings name, then check what is left."""
         removed = []
         for finding in report.findings:
@@ -329,10 +339,10 @@ class Guard:
                 if isinstance(inner, dict) and parts[1] in inner:
                     del inner[parts[1]]
                     removed.append(finding)
-        text = _encode(encoder, message)
         if not removed:
             call.reported = tuple((f, "") for f in report.findings)
             return text, False
+        text = _encode(encoder, message)  # what the client measures and sends from here on
         size = len(text) if encoder.ensure_ascii else len(text.encode())
         sent = self._verdict(message, text, size, encoder)
         call.reported = tuple((f, "omitted") for f in removed) + tuple((f, "") for f in sent.findings)
@@ -519,6 +529,7 @@ def _run(guard: Guard, enqueue: Callable[[Any], Any], msg: Any) -> Any:
     local = _local
     outer = local.guard, local.found  # a guarded call made from inside another (rare)
     local.guard, local.found = guard, None
+    stopped = False
     try:
         try:
             result = enqueue(msg)
@@ -526,16 +537,15 @@ def _run(guard: Guard, enqueue: Callable[[Any], Any], msg: Any) -> Any:
             found = local.found
             local.guard, local.found = outer
     except _Stopped:
-        assert found is not None
-        guard._after(found)  # raises in raise mode
-        return False, found.message
+        stopped = True  # told below, outside this handler: a ConformanceError stands alone
     except Exception:
         if found is not None:
             guard._after(found)  # tell, then let the client's own error go on
         raise
-    if found is not None:
-        guard._after(found)
-    return result
+    if found is None:
+        return result
+    guard._after(found)  # raises in raise mode
+    return (False, found.message) if stopped else result
 
 
 class _Hooked:
