@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, NamedTuple, TextIO
 
+from . import _plancli
 from ._catalog import FAMILIES
 from ._inputs import (
     LINE_BOUND,
@@ -330,6 +331,7 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("name", help='a call ("identify") or a semantic event ("Order Completed")')
     example.add_argument("--spec", default="cdp", choices=FAMILIES)
     example.add_argument("--seed", type=int, metavar="N", help="the same N prints the same payload (default: random)")
+    _plancli.add_commands(commands)  # lint, diff, import, export
     return parser
 
 
@@ -349,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run_list(args, sys.stdout)
         if args.command == "example":
             return _run_example(args, sys.stdout)
+        if args.command in _plancli.COMMANDS:
+            return _plancli.run(args, sys.stdout)
         return _run_show(args, sys.stdout)
     except UsageError as error:
         print(f"eventspec: error: {error}", file=sys.stderr)
