@@ -27,9 +27,9 @@ from ._planfiles import (
     PlanFile,
     PlanFolder,
     Refs,
-    draft_of,
     parse_version,
     subschemas,
+    validator_class,
 )
 
 Level = Literal["error", "warning", "off"]
@@ -51,10 +51,10 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 #: Every lint rule, in the order docs/plans-review.md lists them.
 RULES: dict[str, Rule] = _rules(
     # errors: a plan that breaks these does not load, or checks something other than meant
-    Rule("manifest-valid", "error", "the manifest is a JSON object with a name, a bundled spec family and known settings"),
-    Rule("schema-valid", "error", "the file is JSON, in a supported dialect, and valid against that dialect's metaschema"),
-    Rule("metadata-valid", "error", "an event or traits file has x-eventspec with a known call, an event name for track, and a SchemaVer version"),
-    Rule("plan-layout", "error", "every JSON file is where the layout puts one (events/<slug>/<MODEL>.json, traits/, properties/, common.json)"),
+    Rule("manifest-valid", "error", "the manifest is a JSON object with a name, a bundled spec family that names events, and known settings"),
+    Rule("schema-valid", "error", "the file is JSON and valid against the metaschema its $schema names (2020-12 when none), its patterns valid regexes"),
+    Rule("metadata-valid", "error", "an event file has x-eventspec with a call of the family, a name, and a SchemaVer version (if it gives one)"),
+    Rule("plan-layout", "error", "files under events/ are events/<slug>/<MODEL>.json and under traits/ identify.json or group.json"),
     Rule("root-object", "error", "an event or traits schema describes an object (the properties or traits of the call)"),
     Rule("required-exists", "error", "every name in required is declared in properties at the same level"),
     Rule("min-le-max", "error", "lower bounds are at most the upper bounds (numbers, lengths, item and property counts)"),
@@ -65,6 +65,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("duplicate-event", "error", "one folder per event and one event per folder, one traits file per call"),
     Rule("ref-resolves", "error", "every $ref resolves, offline, to a plan file or a bundled schema"),
     Rule("version-bump", "error", "with --base: an event's version bump is at least what its largest change needs (SchemaVer)"),
+    Rule("plan-loads", "error", "eventspec.load_plan reads the plan (reported when no other error in the file says why not)"),
     # warnings: the plan loads, but probably not as meant
     Rule("unknown-format", "warning", "format is one JSON Schema 2020-12 defines (date-time, email, uri, ...)"),
     Rule("description", "warning", "every event, traits file, shared definition and property has a description"),
@@ -194,6 +195,8 @@ def lint(plan: PlanFolder, base: PlanFolder | None = None) -> LintResult:
         from ._diff import bump_issues
 
         issues += bump_issues(base, plan)
+    if not any(levels[i.rule] == "error" for i in issues):
+        issues += _loads(plan)
     found: dict[str, list[Finding]] = {relative: [] for relative in plan.files}
     seen = set()
     for issue in issues:
@@ -211,11 +214,35 @@ def lint(plan: PlanFolder, base: PlanFolder | None = None) -> LintResult:
     })
 
 
+def _loads(plan: PlanFolder) -> list[Issue]:
+    """What `eventspec.load_plan` says, when lint found no error that explains it: lint
+    passing means the plan loads."""
+    from pathlib import Path
+
+    from . import PlanError, load_plan
+
+    try:
+        load_plan(plan.root)
+    except PlanError as error:
+        try:
+            relative = Path(error.file).resolve().relative_to(plan.root.resolve()).as_posix()
+        except ValueError:
+            relative = MANIFEST
+        tokens = [t.replace("~1", "/").replace("~0", "~") for t in error.pointer.split("/")[1:]]
+        parts = tuple(int(t) if t.isdigit() else t for t in tokens)
+        return [Issue(relative if relative in plan.files else MANIFEST, "plan-loads", parts, error.problem)]
+    return []
+
+
 # --- the manifest ------------------------------------------------------------------
 
 
+_MANIFEST_KEYS = ("name", "spec", "description", "naming", "lint", "$schema", "unplanned_events",
+                  "unplanned_properties", "unplanned_traits", "unknown_version", "version_selector")
+
+
 def _manifest(plan: PlanFolder) -> Iterator[Issue]:
-    from . import families
+    from . import BUNDLED
 
     entry = plan.files.get(MANIFEST)
     if entry is None:
@@ -227,17 +254,28 @@ def _manifest(plan: PlanFolder) -> Iterator[Issue]:
     if not isinstance(manifest, dict):
         yield Issue(MANIFEST, "manifest-valid", (), "the manifest must be a JSON object")
         return
+    for key in manifest:
+        if key not in _MANIFEST_KEYS:
+            hint = difflib.get_close_matches(key, _MANIFEST_KEYS, n=1)
+            yield Issue(MANIFEST, "manifest-valid", (key,), f"unknown setting {key!r}"
+                        + (f" (did you mean {hint[0]!r}?)" if hint else f"; known: {', '.join(_MANIFEST_KEYS)}"))
     name = manifest.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
         yield Issue(MANIFEST, "manifest-valid", ("name",),
                     f"name must be a plan name of letters, digits, '.', '_' and '-' (found {name!r})")
     spec = manifest.get("spec", "cdp")
-    if spec not in families():
+    if spec not in BUNDLED.families():
         yield Issue(MANIFEST, "manifest-valid", ("spec",),
-                    f"spec {spec!r} is not a bundled family; use one of {', '.join(families())}")
+                    f"spec {spec!r} is not a bundled family; use one of {', '.join(BUNDLED.families())}")
+    elif BUNDLED.family(spec).dialect.event_field is None:
+        yield Issue(MANIFEST, "manifest-valid", ("spec",), f"{spec} names no events, so a plan cannot extend it")
     for key in ("unplanned_events", "unplanned_properties", "unplanned_traits", "unknown_version"):
         if key in manifest and manifest[key] not in _SETTINGS:
             yield Issue(MANIFEST, "manifest-valid", (key,), f"{key} must be allow, warn or error (found {manifest[key]!r})")
+    selector = manifest.get("version_selector", "context.protocols.event_version")
+    if not isinstance(selector, str) or not selector:
+        yield Issue(MANIFEST, "manifest-valid", ("version_selector",),
+                    "version_selector must be a dotted path such as context.protocols.event_version")
     naming = manifest.get("naming", {})
     if not isinstance(naming, dict):
         yield Issue(MANIFEST, "manifest-valid", ("naming",), "naming must be an object: {\"event\": ..., \"property\": ...}")
@@ -245,9 +283,9 @@ def _manifest(plan: PlanFolder) -> Iterator[Issue]:
     for key, convention in naming.items():
         if key not in ("event", "property"):
             yield Issue(MANIFEST, "manifest-valid", ("naming", key), f"naming has no setting {key!r}; use event or property")
-        elif convention not in CONVENTIONS:
+        elif convention not in CONVENTIONS and convention != "mixed":
             yield Issue(MANIFEST, "manifest-valid", ("naming", key),
-                        f"{convention!r} is not a casing convention; use one of {', '.join(CONVENTIONS)}")
+                        f"{convention!r} is not a casing convention; use one of {', '.join(CONVENTIONS)} (or mixed)")
 
 
 # --- one file ----------------------------------------------------------------------
@@ -257,21 +295,23 @@ def _file(plan: PlanFolder, entry: PlanFile, refs: Refs) -> Iterator[Issue]:
     kind = entry.kind
     if kind == "manifest":
         return
-    if kind == "other":
+    if not entry.placed:
         yield Issue(entry.relative, "plan-layout", (),
-                    "this file is outside the plan layout (events/<slug>/<MODEL>.json, traits/identify.json, "
-                    "traits/group.json, properties/*.json, common.json); the loader does not read it")
-        return
+                    "an event file is events/<slug>/<MODEL>.json (MODEL 1, 2, ...)" if kind == "event"
+                    else "a traits file is traits/identify.json or traits/group.json")
     if entry.problem is not None:
         yield Issue(entry.relative, "schema-valid", (), entry.problem)
         return
     yield from _schema_valid(entry)
+    if kind == "event":
+        yield from _metadata(plan, entry)
     if kind in ("event", "traits"):
-        yield from _metadata(entry)
         yield from _root_object(entry)
+        if kind == "traits" and entry.placed and entry.meta.get("call", entry.call) != entry.call:
+            yield Issue(entry.relative, "metadata-valid", ("x-eventspec", "call"),
+                        f"a file at {entry.relative} holds {entry.call} traits, not {entry.meta.get('call')!r}")
     yield from _nodes(entry, refs)
-    if kind in ("event", "traits", "property"):
-        yield from _descriptions(entry)
+    yield from _descriptions(entry)
     for parts, ref, base in refs.refs(entry):
         resolved = refs.resolve(base, ref)
         if isinstance(resolved, str):
@@ -279,54 +319,67 @@ def _file(plan: PlanFolder, entry: PlanFile, refs: Refs) -> Iterator[Issue]:
 
 
 def _schema_valid(entry: PlanFile) -> Iterator[Issue]:
-    from jsonschema.exceptions import SchemaError
-    from jsonschema.validators import validator_for
-
+    """The metaschema check the loader makes (same class, same first error), and then
+    whether each pattern compiles: a bad regex passes the metaschema but fails later."""
     schema = entry.document
     if not isinstance(schema, (dict, bool)):
-        yield Issue(entry.relative, "schema-valid", (), f"a schema is a JSON object or a boolean, not {type(schema).__name__}")
+        yield Issue(entry.relative, "schema-valid", (), "a schema file must hold a JSON object (or a boolean)")
         return
-    if draft_of(schema) is None:
+    cls = validator_class(schema)
+    if cls is None:
         yield Issue(entry.relative, "schema-valid", ("$schema",),
-                    f"$schema {schema['$schema']!r} is not a supported dialect; use "  # type: ignore[index]
-                    "https://json-schema.org/draft/2020-12/schema (or draft-07, 2019-09)", "$schema")
+                    f"unknown metaschema {schema['$schema']!r}; use "  # type: ignore[index]
+                    "https://json-schema.org/draft/2020-12/schema", "$schema")
         return
-    cls = validator_for(schema)
-    try:
-        cls.check_schema(schema)
-    except SchemaError as error:
-        from jsonschema.exceptions import best_match
+    errors = sorted(cls(cls.META_SCHEMA).iter_errors(schema), key=lambda e: [str(p) for p in e.path])
+    if errors:
+        error = errors[0]
+        yield Issue(entry.relative, "schema-valid", tuple(error.absolute_path),
+                    f"not a valid schema: {error.message}", str(error.validator))
+        return
+    for parts, node in subschemas(schema):
+        if not isinstance(node, dict):
+            continue
+        patterns = [(("pattern",), node.get("pattern"))]
+        if isinstance(node.get("patternProperties"), dict):
+            patterns += [(("patternProperties", p), p) for p in node["patternProperties"]]
+        for where, pattern in patterns:
+            if isinstance(pattern, str):
+                try:
+                    re.compile(pattern)
+                except re.error as error:
+                    yield Issue(entry.relative, "schema-valid", parts + where,
+                                f"{pattern!r} is not a regular expression: {error}", where[0])
 
-        best = best_match(cls(cls.META_SCHEMA).iter_errors(schema)) or error
-        parts = tuple(best.absolute_path)
-        yield Issue(entry.relative, "schema-valid", parts,
-                    f"not a valid {draft_of(schema)} schema: {best.message}", str(best.validator))
 
+def _metadata(plan: PlanFolder, entry: PlanFile) -> Iterator[Issue]:
+    from . import BUNDLED
 
-def _metadata(entry: PlanFile) -> Iterator[Issue]:
     document = entry.document
     where = ("x-eventspec",)
     if not isinstance(document, dict) or not isinstance(document.get("x-eventspec"), dict):
-        yield Issue(entry.relative, "metadata-valid", (), "no x-eventspec object: the file must say its call, event and version")
+        yield Issue(entry.relative, "metadata-valid", (),
+                    "an event file needs an x-eventspec object (its call, event name and version)")
         return
     meta = document["x-eventspec"]
-    call = meta.get("call")
-    expected = ("track", "page", "screen") if entry.kind == "event" else (entry.relative.split("/")[1].removesuffix(".json"),)
-    if call not in expected:
+    call = meta.get("call", "track")
+    spec = plan.manifest.get("spec", "cdp")
+    family = BUNDLED.family(spec) if spec in BUNDLED.families() else None
+    named = ("track", *(family.dialect.name_fields if family is not None else ("page", "screen")))
+    allowed = [c for c in ("track", "page", "screen") if c in named and (family is None or c in family.calls)]
+    if call not in allowed:
         yield Issue(entry.relative, "metadata-valid", where + ("call",),
-                    f"call must be {' or '.join(expected)} for a file at {entry.relative} (found {call!r})")
-    event = meta.get("event")
-    if call == "track" and (not isinstance(event, str) or not event.strip()):
-        yield Issue(entry.relative, "metadata-valid", where + ("event",), "a track event needs its name in x-eventspec.event")
-    elif call in ("page", "screen") and event is not None and not isinstance(event, str):
-        yield Issue(entry.relative, "metadata-valid", where + ("event",), f"the {call} name must be a string")
-    elif call in ("identify", "group") and event is not None:
-        yield Issue(entry.relative, "metadata-valid", where + ("event",), f"{call} calls have no event name; remove x-eventspec.event")
-    if isinstance(event, str) and event != event.strip():
+                    f"an event file's call is {' or '.join(allowed)} for {spec} (found {call!r})")
+    event = meta.get("event", document.get("title"))
+    if not isinstance(event, str) or not event.strip():
+        yield Issue(entry.relative, "metadata-valid", where + ("event",),
+                    "the event's name is missing: x-eventspec.event (or the title)")
+    elif event != event.strip():
         yield Issue(entry.relative, "metadata-valid", where + ("event",),
                     f"the event name {event!r} has leading or trailing whitespace, which servers trim")
     version = meta.get("version")
-    if parse_version(version) is None:
+    parsed = parse_version(version)
+    if "version" in meta and parsed is None:
         yield Issue(entry.relative, "metadata-valid", where + ("version",),
                     f"version must be SchemaVer MODEL-REVISION-ADDITION such as 1-0-0 (found {version!r})")
     for key in ("unplanned_properties", "unplanned_traits"):
@@ -336,15 +389,10 @@ def _metadata(entry: PlanFile) -> Iterator[Issue]:
         yield Issue(entry.relative, "metadata-valid", where + ("labels",), "labels must be an object of strings")
     if "owners" in meta and not (isinstance(meta["owners"], list) and all(isinstance(v, str) for v in meta["owners"])):
         yield Issue(entry.relative, "metadata-valid", where + ("owners",), "owners must be a list of strings")
-    parsed = parse_version(version)
-    if entry.kind == "event":
-        if entry.model is None or entry.model < 1:
-            yield Issue(entry.relative, "path-matches-version", (),
-                        "an event file is named after its MODEL version: events/<slug>/1.json, 2.json, ...")
-        elif parsed is not None and parsed[0] != entry.model:
-            yield Issue(entry.relative, "path-matches-version", where + ("version",),
-                        f"version {version} is MODEL {parsed[0]}, but the file is {entry.model}.json: "
-                        "a new MODEL is a new file beside the old one")
+    if entry.model is not None and parsed is not None and parsed[0] != entry.model:
+        yield Issue(entry.relative, "path-matches-version", where + ("version",),
+                    f"version {version} is MODEL {parsed[0]}, but the file is {entry.model}.json: "
+                    "a new MODEL is a new file beside the old one")
 
 
 def _types(node: dict[str, Any]) -> set[str] | None:
@@ -518,7 +566,7 @@ def _descriptions(entry: PlanFile) -> Iterator[Issue]:
     schema = entry.document
     if not isinstance(schema, dict):
         return
-    what = {"event": f"the event {entry.label}", "traits": f"the {entry.label}", "property": "this shared definition"}[entry.kind]
+    what = {"event": f"the event {entry.label}", "traits": f"the {entry.label}"}.get(entry.kind, "this shared definition")
     if not _described(schema):
         yield Issue(entry.relative, "description", (), f"{what} has no description")
     for parts, node in subschemas(schema):
@@ -546,8 +594,7 @@ def _versions(plan: PlanFolder) -> Iterator[Issue]:
             continue
         if models[0][0] != 1:
             yield Issue(models[0][1].relative, "version-starts-at-1", (),
-                        f"the first MODEL of events/{slug} is {models[0][0]}, not 1"
-                        + (" (to retire MODEL 1, re-grade version-starts-at-1 in the manifest's lint)" if models[0][0] > 1 else ""))
+                        f"the first MODEL of events/{slug} is {models[0][0]}.json, not 1.json")
         for (previous, _), (model, entry) in zip(models, models[1:]):
             if model > previous + 1:
                 missing = ", ".join(f"{m}.json" for m in range(previous + 1, model))
@@ -574,6 +621,8 @@ def _versions(plan: PlanFolder) -> Iterator[Issue]:
 def _convention_of(names: list[str], declared: str | None) -> tuple[str | None, Callable[[str], bool]]:
     """The convention names must follow (the manifest's, else the most common one), or
     None when there is nothing to say (one convention already fits every name)."""
+    if declared == "mixed":
+        return None, lambda name: True
     if declared in CONVENTIONS:
         pattern = CONVENTIONS[declared]  # type: ignore[index]
         return declared, lambda name: bool(pattern.match(name))

@@ -10,7 +10,12 @@ Layout (docs/plans-review.md)::
     events/<slug>/<MODEL>.json     one event (track, page or screen) per MODEL version
     traits/identify.json           identify traits; traits/group.json for group
     properties/<name>.json         shared definitions, reached by relative $ref
-    common.json                    optional: a whole-message schema every call must pass
+
+The loader (`eventspec.load_plan`) gives file ``<path>`` the id
+``https://eventspec.dev/plans/<plan name>/<path>``; the rules here follow it: an event
+file's ``x-eventspec`` may leave out ``call`` (track), ``event`` (the title) and
+``version`` (``<MODEL>-0-0``); a traits file needs no metadata; any other JSON file is a
+shared definition.
 """
 
 from __future__ import annotations
@@ -38,20 +43,9 @@ CALLS = ("track", "page", "screen", "identify", "group")
 INNER = {"track": "properties", "page": "properties", "screen": "properties",
          "identify": "traits", "group": "traits"}
 BUNDLED_BASE = "https://eventspec.dev/schemas/v1/"
-PLAN_SCHEME = "eventspec-plan://"
-# urljoin resolves relative references only for the schemes it knows, so files are
-# addressed internally under an https base and translated at the edges.
-_INTERNAL = "https://plan.eventspec.invalid/"
+PLAN_BASE = "https://eventspec.dev/plans/"  # as the loader names plan files
 
-#: $schema values a plan file may carry, by the name used in messages.
-DRAFTS = {
-    "https://json-schema.org/draft/2020-12/schema": "2020-12",
-    "https://json-schema.org/draft/2019-09/schema": "2019-09",
-    "http://json-schema.org/draft-07/schema": "draft-07",
-}
-DEFAULT_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
-
-_SCHEMAVER = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+_SCHEMAVER = re.compile(r"^([1-9][0-9]*)-(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$")
 
 
 def parse_version(text: Any) -> tuple[int, int, int] | None:
@@ -60,12 +54,14 @@ def parse_version(text: Any) -> tuple[int, int, int] | None:
     return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
-def draft_of(schema: Any) -> str | None:
-    """The dialect a schema is written in (2020-12 when it does not say); None if unsupported."""
-    if not isinstance(schema, dict) or "$schema" not in schema:
-        return "2020-12"
-    uri = schema["$schema"]
-    return DRAFTS.get(uri.rstrip("#")) if isinstance(uri, str) else None
+def validator_class(schema: Any) -> Any:
+    """The jsonschema validator class for a schema's ``$schema`` (2020-12 when it names
+    none), as the loader picks it; None for a metaschema jsonschema does not know."""
+    from jsonschema import Draft202012Validator, validators
+
+    if isinstance(schema, dict) and "$schema" in schema:
+        return validators.validator_for(schema, default=None)  # type: ignore[call-overload]
+    return Draft202012Validator
 
 
 class PlanNotFound(UsageError):
@@ -83,19 +79,22 @@ class PlanFile:
 
     @property
     def kind(self) -> str:
-        """manifest, event, traits, property, common or other (outside the layout)."""
-        parts = self.relative.split("/")
+        """manifest, event (under events/), traits (under traits/) or property (any other)."""
         if self.relative == MANIFEST:
             return "manifest"
-        if self.relative == "common.json":
-            return "common"
-        if parts[0] == "events" and len(parts) == 3:
-            return "event"
-        if parts[0] == "traits" and len(parts) == 2 and parts[1] in ("identify.json", "group.json"):
-            return "traits"
-        if parts[0] == "properties" and len(parts) >= 2:
-            return "property"
-        return "other"
+        top = self.relative.split("/")[0]
+        return {"events": "event", "traits": "traits"}.get(top, "property")
+
+    @property
+    def placed(self) -> bool:
+        """Whether an event or traits file is where the loader wants it."""
+        parts = self.relative.split("/")
+        if self.kind == "event":
+            stem = parts[-1].removesuffix(".json")
+            return len(parts) == 3 and stem.isdigit() and not stem.startswith("0")
+        if self.kind == "traits":
+            return len(parts) == 2 and parts[1] in ("identify.json", "group.json")
+        return True
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -104,16 +103,27 @@ class PlanFile:
 
     @property
     def call(self) -> str | None:
+        """The call the file describes, with the loader's defaults."""
         call = self.meta.get("call")
+        if self.kind == "traits" and self.placed:
+            return self.relative.split("/")[1].removesuffix(".json")
+        if self.kind == "event" and call is None and isinstance(self.document, dict):
+            return "track"
         return call if isinstance(call, str) else None
 
     @property
     def event(self) -> str | None:
-        name = self.meta.get("event")
+        """The event (or page/screen) name; the title when x-eventspec does not say."""
+        if self.kind != "event" or not isinstance(self.document, dict):
+            return None
+        name = self.meta.get("event", self.document.get("title"))
         return name if isinstance(name, str) else None
 
     @property
     def version(self) -> tuple[int, int, int] | None:
+        """Its SchemaVer; an event file without one is ``<MODEL>-0-0``, as the loader reads it."""
+        if "version" not in self.meta and self.kind == "event" and self.model is not None:
+            return (self.model, 0, 0)
         return parse_version(self.meta.get("version"))
 
     @property
@@ -127,7 +137,7 @@ class PlanFile:
         if self.kind != "event":
             return None
         stem = self.relative.rsplit("/", 1)[1].removesuffix(".json")
-        return int(stem) if stem.isdigit() else None
+        return int(stem) if self.placed else None
 
     @property
     def label(self) -> str:
@@ -160,8 +170,8 @@ class PlanFolder:
         return [f for f in self.files.values() if f.kind in kinds]
 
     def uri(self, relative: str) -> str:
-        """The id the loader gives a file: ``eventspec-plan://<name>/<relative path>``."""
-        return f"{PLAN_SCHEME}{self.name}/{relative}"
+        """The id the loader gives a file: ``https://eventspec.dev/plans/<name>/<path>``."""
+        return f"{PLAN_BASE}{self.name}/{relative}"
 
 
 def _strict_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -348,23 +358,21 @@ class Refs:
     def __post_init__(self) -> None:
         for entry in self.plan.files.values():
             if entry.problem is None and entry.kind != "manifest":
-                self._index(self.base(entry), entry.document)
+                self._index(self.plan.uri(entry.relative), entry.document)
+                if self.base(entry) != self.plan.uri(entry.relative):
+                    self._resources.setdefault(self.base(entry), entry.document)
 
     def base(self, entry: PlanFile) -> str:
-        """The base URI of a plan file (its declared absolute ``$id``, else the loader's)."""
+        """The base URI of a plan file: the loader's id for it (its own ``$id``, if any,
+        applies from there, as in the loader)."""
+        default = self.plan.uri(entry.relative)
         own = entry.document.get("$id") if isinstance(entry.document, dict) else None
-        default = _INTERNAL + self.plan.name + "/" + entry.relative
-        if isinstance(own, str) and own and self.internal(own) != default and urldefrag(own)[0]:
-            return urljoin(default, self.internal(own))
-        return default
-
-    def internal(self, uri: str) -> str:
-        return _INTERNAL + uri[len(PLAN_SCHEME):] if uri.startswith(PLAN_SCHEME) else uri
+        return urldefrag(urljoin(default, own))[0] if isinstance(own, str) and own else default
 
     def external(self, uri: str) -> str:
         """How messages show a uri: plan files as paths relative to the plan folder."""
-        prefix = _INTERNAL + self.plan.name + "/"
-        return uri[len(prefix):] if uri.startswith(prefix) else uri.replace(_INTERNAL, PLAN_SCHEME)
+        prefix = self.plan.uri("")
+        return uri[len(prefix):] if uri.startswith(prefix) else uri
 
     def _index(self, base: str, document: Any) -> None:
         base = urldefrag(base)[0]
@@ -405,12 +413,12 @@ class Refs:
 
     def resolve(self, base: str, ref: str) -> tuple[str, Any] | str:
         """``(absolute uri, target node)``, or a sentence saying why it does not resolve."""
-        absolute = urljoin(base, self.internal(ref))
+        absolute = urljoin(base, ref)
         uri, fragment = urldefrag(absolute)
         document = self._document(uri)
         if document is None:
             where = self.external(uri)
-            if uri.startswith(_INTERNAL):
+            if uri.startswith(self.plan.uri("")):
                 return f"{ref!r} points at {where}, which is not a file of the plan"
             if uri.startswith(BUNDLED_BASE):
                 return f"{ref!r} points at {uri}, which is not a bundled schema"
