@@ -469,6 +469,11 @@ class EventDiff:
         """False when the version bump is smaller than the changes need (or went down)."""
         if self.status != "changed":
             return True
+        if self.new is not None and self.new.kind == "traits":
+            # traits have one file and no MODEL versions: a bump is judged only when
+            # the file carries a version, and a MODEL bump happens in place
+            if self.old is None or self.old.version is None or self.new.version is None:
+                return True
         actual = self.actual
         return actual != "LOWER" and ORDER[actual] >= ORDER[self.needed]
 
@@ -479,6 +484,9 @@ class EventDiff:
         assert old is not None and new is not None
         if self.actual == "LOWER":
             return f"the version went down from {_ver(old)} to {_ver(new)}"
+        if self.needed == "MODEL" and new.kind == "traits":
+            m = (old.version or (1, 0, 0))[0]
+            return f"these changes need a MODEL bump: version {m + 1}-0-0 (found {_ver(new)})"
         if self.needed == "MODEL":
             model = self.next_model
             slug = new.slug or "<slug>"
