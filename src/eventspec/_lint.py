@@ -106,7 +106,9 @@ _BOUNDS = (
 
 #: Casing conventions a manifest's ``naming`` may name, each with the names it accepts.
 CONVENTIONS: dict[str, re.Pattern[str]] = {
-    "Title Case": re.compile(r"^[A-Z0-9][A-Za-z0-9']*( [A-Z0-9][A-Za-z0-9']*)*$"),
+    # short function words may stay lower case, as in the bundled "Product Added to Wishlist"
+    "Title Case": re.compile(r"^[A-Z0-9][A-Za-z0-9']*( ([A-Z0-9][A-Za-z0-9']*|a|an|and|as|at|by|for|from|in|into"
+                             r"|of|on|or|per|the|to|via|with))*$"),
     "Sentence case": re.compile(r"^[A-Z0-9][A-Za-z0-9']*( [a-z0-9][a-z0-9']*)*$"),
     "lower case": re.compile(r"^[a-z0-9][a-z0-9']*( [a-z0-9][a-z0-9']*)*$"),
     "snake_case": re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"),
@@ -566,7 +568,7 @@ def _descriptions(entry: PlanFile) -> Iterator[Issue]:
     schema = entry.document
     if not isinstance(schema, dict):
         return
-    what = {"event": f"the event {entry.label}", "traits": f"the {entry.label}"}.get(entry.kind, "this shared definition")
+    what = {"event": f"the event {entry.label}", "traits": f"the {entry.label} schema"}.get(entry.kind, "this shared definition")
     if not _described(schema):
         yield Issue(entry.relative, "description", (), f"{what} has no description")
     for parts, node in subschemas(schema):

@@ -251,7 +251,7 @@ def _ready(folder: str, force: bool) -> Path:
 
 
 def _import(args: argparse.Namespace, out: TextIO) -> int:
-    from ._importers import ImportError_, import_plan
+    from ._importers import ImportFailed, import_plan
     from ._lint import lint
 
     target = _ready(args.output, args.force)
@@ -263,7 +263,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(f"{args.names}: {error}") from error
     try:
         written = import_plan(args.source, Path(args.input), target, name=args.name, spec=args.spec, names=names)
-    except ImportError_ as error:
+    except ImportFailed as error:
         raise UsageError(str(error)) from error
     for note in written.notes:
         sys.stderr.write(f"eventspec: note: {note}\n")
@@ -278,13 +278,13 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
-    from ._importers import ImportError_
+    from ._importers import ImportFailed
     from ._iglu import export_iglu
 
     target = _ready(args.output, args.force)
     try:
         written = export_iglu(read_plan(args.plan), target, vendor=args.vendor)
-    except ImportError_ as error:
+    except ImportFailed as error:
         raise UsageError(str(error)) from error
     out.write(f"wrote {len(written)} Iglu schema(s) to {target}\n")
     return 0

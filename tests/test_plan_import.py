@@ -1,0 +1,242 @@
+"""eventspec import: each importer on inputs written from the vendor's documented format.
+
+Every imported plan passes lint, and a table of payloads per importer gets the same
+verdict three ways: jsonschema on the vendor's own rule (whole message where the vendor
+checks whole messages), jsonschema on the imported plan file, and `load_plan(...)` on
+the imported folder. Each table has payloads that pass and payloads that fail.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import FormatChecker
+from jsonschema.validators import validator_for
+from planhelp import run
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+import eventspec
+from eventspec._importers import import_plan
+from eventspec._lint import lint
+from eventspec._planfiles import PLAN_BASE, read_plan
+
+FIXTURES = Path(__file__).parent / "fixtures" / "imports"
+
+
+def passes(schema: Any, instance: Any, registry: Registry | None = None, draft: Any = None) -> bool:
+    cls = draft or validator_for(schema, default=validator_for({}))
+    kwargs = {"registry": registry} if registry is not None else {}
+    return cls(schema, format_checker=FormatChecker(), **kwargs).is_valid(instance)
+
+
+def message(call: str, name: str | None, inner: dict[str, Any], version: int | None = None) -> dict[str, Any]:
+    """A cdp call carrying ``inner`` as its properties (or traits), valid as an envelope."""
+    payload: dict[str, Any] = {"type": call, "userId": "u1"}
+    if call == "track":
+        payload["event"] = name
+    elif call in ("page", "screen"):
+        payload["name"] = name
+    elif call == "group":
+        payload["groupId"] = "g1"
+    payload["traits" if call in ("identify", "group") else "properties"] = inner
+    if version is not None:
+        payload["context"] = {"protocols": {"event_version": version}}
+    return payload
+
+
+@dataclass(frozen=True)
+class Row:
+    """One payload of a verdict table: which event, what it carries, and the verdict."""
+
+    call: str
+    name: str | None
+    inner: dict[str, Any]
+    ok: bool
+    version: int | None = None
+
+
+def _imported(tmp_path: Path, source: str, fixture: str, **options: Any) -> Path:
+    target = tmp_path / "plan"
+    import_plan(source, FIXTURES / fixture, target, **options)
+    result = lint(read_plan(target))
+    assert result.ok, result.errors
+    return target
+
+
+def _plan_file(root: Path, row: Row) -> tuple[Any, Registry]:
+    """The imported file that checks ``row`` (by call, name and MODEL), and a registry of the plan."""
+    plan = read_plan(root)
+    registry = Registry().with_resources(
+        (plan.uri(rel), Resource.from_contents(entry.document, default_specification=DRAFT202012))
+        for rel, entry in plan.files.items() if rel != "eventspec-plan.json"
+    )
+    if row.call in ("identify", "group"):
+        entry = plan.files[f"traits/{row.call}.json"]
+    else:
+        candidates = [e for e in plan.of_kind("event") if e.call == row.call and e.event == row.name]
+        assert candidates, f"{row.name} was not imported"
+        chosen = [e for e in candidates if e.model == row.version] if row.version else []
+        entry = chosen[0] if chosen else max(candidates, key=lambda e: e.model or 0)
+    document = {"$id": plan.uri(entry.relative), **entry.document}
+    return document, registry
+
+
+def check_table(root: Path, rows: list[Row], source_verdict: Callable[[Row, dict[str, Any]], bool]) -> None:
+    assert {row.ok for row in rows} == {True, False}
+    catalog = eventspec.load_plan(root)
+    for row in rows:
+        payload = message(row.call, row.name, row.inner, row.version)
+        document, registry = _plan_file(root, row)
+        verdicts = {
+            "source": source_verdict(row, payload),
+            "plan file": passes(document, row.inner, registry),
+            "load_plan": catalog.validate(payload).ok,
+        }
+        assert set(verdicts.values()) == {row.ok}, (row, verdicts, str(catalog.validate(payload)))
+
+
+# --- Segment -----------------------------------------------------------------------
+
+
+def _segment_rules(path: Path) -> list[dict[str, Any]]:
+    """The RuleV1s of a fixture, read independently of the importer."""
+    files = sorted(path.glob("*.json")) if path.is_dir() else [path]
+    rules: list[dict[str, Any]] = []
+    for file in files:
+        document = json.loads(file.read_text())
+        document = document.get("data", document)
+        if isinstance(document.get("rules"), list):
+            rules += document["rules"]
+        elif isinstance(document.get("rules"), dict):  # Typewriter 7
+            for item in document["rules"]["events"]:
+                rules.append({"type": "TRACK", "key": item["name"], "version": item["version"], "jsonSchema": item["rules"]})
+            for item in document["rules"]["identify_traits"]:
+                rules.append({"type": "IDENTIFY", "key": None, "version": item["version"], "jsonSchema": item["rules"]})
+    return rules
+
+
+def segment_verdict(fixture: str) -> Callable[[Row, dict[str, Any]], bool]:
+    rules = _segment_rules(FIXTURES / fixture)
+
+    def verdict(row: Row, payload: dict[str, Any]) -> bool:
+        mine = [r for r in rules if r["type"] == row.call.upper() and (row.call in ("identify", "group") or r["key"] == row.name)]
+        by_version = {r["version"]: r for r in mine}
+        # Segment checks a version it does not have against the oldest
+        rule = by_version.get(row.version) or by_version[min(by_version)]
+        schema = rule["jsonSchema"]
+        if "eventMetadata" in schema:  # Typewriter 8 keeps the properties schema only
+            return passes({k: v for k, v in schema.items() if k != "eventMetadata"}, payload["properties"])
+        return passes(schema, payload)
+
+    return verdict
+
+
+SEGMENT_API = [
+    Row("track", "Add to Cart", {"item_id": "sku1"}, True, 1),
+    Row("track", "Add to Cart", {"item_id": "sku1", "quantity": 0}, False, 1),
+    Row("track", "Add to Cart", {}, False, 1),
+    Row("track", "Add to Cart", {"item_id": 5}, False, 1),
+    Row("track", "Add to Cart", {"item_id": "s", "quantity": 2, "cart_id": "cart_9"}, True, 2),
+    Row("track", "Add to Cart", {"item_id": "s", "quantity": 2}, False, 2),
+    Row("track", "Add to Cart", {"item_id": "s", "quantity": 2, "cart_id": "c9"}, False, 2),
+    Row("track", "Signed Up", {"plan": "pro", "signed_up_at": "2024-05-01T10:00:00Z"}, True),
+    Row("track", "Signed Up", {"plan": "pro", "signed_up_at": "2024-05-01T10:00:00Z", "referrer": None}, True),
+    Row("track", "Signed Up", {"plan": 3, "signed_up_at": "2024-05-01T10:00:00Z"}, False),
+    Row("track", "Signed Up", {"plan": "gold", "signed_up_at": "2024-05-01T10:00:00Z"}, False),
+    Row("track", "Signed Up", {"plan": "pro", "signed_up_at": "yesterday"}, False),
+    Row("track", "Trial Started", {"days": 90}, True, 1),
+    Row("track", "Trial Started", {"days": 90}, True, 2),  # no version 2: the oldest applies
+    Row("track", "Trial Started", {"days": 90}, False, 3),
+    Row("track", "Trial Started", {"days": 14}, True, 3),
+    Row("track", "Lesson Played", {"lesson": {"id": "l1", "chapters": ["a", "b"]}, "speed": 1.5}, True),
+    Row("track", "Lesson Played", {"lesson": {"id": "l1"}, "extra": 1}, False),
+    Row("track", "Lesson Played", {"lesson": {"chapters": []}}, False),
+    Row("track", "Lesson Played", {"lesson": {"id": "l1", "chapters": ["a", "b", "c", "d"]}}, False),
+    Row("track", "Lesson Played", {"lesson": {"id": "l1", "chapters": [""]}}, False),
+    Row("track", "Lesson Played", {"lesson": {"id": "l1"}, "speed": 0}, False),
+    Row("page", "Pricing", {"plan_shown": "pro"}, True),
+    Row("page", "Pricing", {"plan_shown": "enterprise"}, False),
+    Row("identify", None, {"email": "a@example.com", "age": 30}, True),
+    Row("identify", None, {"age": 30}, False),
+    Row("identify", None, {"email": "a@example.com", "age": 12}, False),
+    Row("identify", None, {"email": "not-an-email"}, False),
+    Row("group", None, {"employees": 5}, True),
+    Row("group", None, {"employees": 0}, False),
+]
+SEGMENT_V8 = [
+    Row("track", "Push Opened", {"campaign": "c1"}, True),
+    Row("track", "Push Opened", {"campaign": "c1", "delay_ms": -1}, False),
+    Row("track", "Push Opened", {}, False),
+    Row("track", "Setting Changed", {"setting": "theme", "value": True}, True),
+    Row("track", "Setting Changed", {"setting": "font", "value": "x"}, False),
+    Row("track", "Setting Changed", {"setting": "theme", "value": 1}, False),
+]
+SEGMENT_V7 = [
+    Row("track", "Report Exported", {"format": "csv"}, True),
+    Row("track", "Report Exported", {"format": "pdf", "rows": None}, True),
+    Row("track", "Report Exported", {"format": "doc"}, False),
+    Row("track", "Report Exported", {"format": "xlsx", "rows": 1.5}, False),
+    Row("track", "Empty Event", {"anything": [1, {"at": "all"}]}, True),
+    Row("identify", None, {"role": "admin"}, True),
+    Row("identify", None, {"role": "owner"}, False),
+]
+
+
+@pytest.mark.parametrize("fixture,rows", [
+    ("segment/public-api", SEGMENT_API),
+    ("segment/typewriter-v8-plan.json", SEGMENT_V8),
+    ("segment/typewriter-v7-plan.json", SEGMENT_V7),
+], ids=["public-api", "typewriter-v8", "typewriter-v7"])
+def test_segment_verdicts(tmp_path, fixture, rows):
+    root = _imported(tmp_path, "segment", fixture)
+    check_table(root, rows, segment_verdict(fixture))
+
+
+def test_segment_plan_shape(tmp_path):
+    root = _imported(tmp_path, "segment", "segment/public-api")
+    plan = read_plan(root)
+    assert plan.manifest["name"] == "shop-web" and plan.manifest["description"] == "Events of the web shop."
+    assert sorted(plan.files) == [
+        "events/add-to-cart/1.json", "events/add-to-cart/2.json", "events/lesson-played/1.json",
+        "events/page-pricing/1.json", "events/signed-up/1.json", "events/trial-started/1.json",
+        "events/trial-started/2.json", "events/trial-started/3.json", "eventspec-plan.json",
+        "traits/group.json", "traits/identify.json",
+    ]
+    cart = plan.files["events/add-to-cart/2.json"]
+    assert cart.version == (2, 0, 0) and cart.meta["labels"] == {"area": "checkout"}
+    assert cart.meta["origin"] == {"vendor": "segment", "rule": "TRACK", "key": "Add to Cart", "version": 2}
+    assert cart.document["description"].startswith("A shopper put an item in the cart")
+    assert "id" not in cart.document["properties"]["item_id"]  # Segment's draft-04 style ids are dropped
+    assert plan.files["events/page-pricing/1.json"].call == "page"
+    filled = plan.files["events/trial-started/2.json"].meta["origin"]
+    assert filled == {"vendor": "segment", "rule": "TRACK", "key": "Trial Started", "version": 1, "filled": 2}
+
+
+def test_segment_notes(tmp_path):
+    written = import_plan("segment", FIXTURES / "segment" / "public-api", tmp_path / "plan")
+    notes = "\n".join(written.notes)
+    assert "'Old Banner Clicked' was deprecated" in notes
+    assert "the COMMON rule applies to whole messages" in notes
+    assert "'Trial Started' has no version 2" in notes
+
+
+# --- the command ---------------------------------------------------------------------
+
+
+def test_cli_import(tmp_path):
+    result = run("import", "segment", str(FIXTURES / "segment" / "typewriter-v8-plan.json"), "-o", str(tmp_path / "p"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"wrote 3 file(s) to {tmp_path / 'p'} from segment")
+    assert "lint: 0 error(s)" in result.stdout
+    again = run("import", "segment", str(FIXTURES / "segment" / "typewriter-v8-plan.json"), "-o", str(tmp_path / "p"))
+    assert again.returncode == 2 and "not an empty folder" in again.stderr
+    assert run("import", "segment", str(FIXTURES / "segment" / "typewriter-v8-plan.json"), "-o", str(tmp_path / "p"), "--force").returncode == 0
+    wrong = run("import", "segment", str(FIXTURES / "segment" / "README.md"), "-o", str(tmp_path / "q"))
+    assert wrong.returncode == 2 and "cannot be read as JSON" in wrong.stderr
+    assert run("import", "segment", str(tmp_path / "missing.json"), "-o", str(tmp_path / "r")).returncode == 2
