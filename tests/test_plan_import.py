@@ -240,3 +240,57 @@ def test_cli_import(tmp_path):
     wrong = run("import", "segment", str(FIXTURES / "segment" / "README.md"), "-o", str(tmp_path / "q"))
     assert wrong.returncode == 2 and "cannot be read as JSON" in wrong.stderr
     assert run("import", "segment", str(tmp_path / "missing.json"), "-o", str(tmp_path / "r")).returncode == 2
+
+
+# --- Avo ---------------------------------------------------------------------------
+
+AVO = json.loads((FIXTURES / "avo" / "export.json").read_text())
+
+
+def avo_verdict(row: Row, payload: dict[str, Any]) -> bool:
+    # an event passes when it fits the event or one of its variants; Avo's rule also
+    # requires its own nameMapping bookkeeping key, supplied here
+    entries = [e for e in AVO["events"] if e["name"] == row.name]
+    return any(passes(e["rules"], {"properties": payload["properties"], "nameMapping": []}) for e in entries)
+
+
+AVO_ROWS = [
+    Row("track", "Signup Started", {"referral": "ad", "app_version": "2.1.0"}, True),
+    Row("track", "Signup Started", {"referral": "friend", "app_version": "10.0", "form_step": 4}, True),
+    Row("track", "Signup Started", {"referral": "ad"}, False),
+    Row("track", "Signup Started", {"referral": "tv", "app_version": "2.1"}, False),
+    Row("track", "Signup Started", {"referral": "ad", "app_version": "2.1", "extra": 1}, False),
+    Row("track", "Signup Started", {"referral": "ad", "app_version": "2.1", "form_step": 5}, False),
+    Row("track", "Signup Started", {"referral": "ad", "app_version": "v2"}, False),
+    Row("page", "Pricing Viewed", {"currency": "EUR"}, True),
+    Row("page", "Pricing Viewed", {}, True),
+    Row("page", "Pricing Viewed", {"currency": "USD"}, False),
+    Row("track", "Checkout Done", {"order_id": "o1", "amount": 9.5}, True),
+    Row("track", "Checkout Done", {"order_id": "o1", "amount": 9.5, "guest_email": "g@example.com"}, True),
+    Row("track", "Checkout Done", {"order_id": "o1", "amount": 0}, False),
+    Row("track", "Checkout Done", {"order_id": "o1", "amount": 1, "coupon": "x"}, False),
+    Row("track", "Checkout Done", {"order_id": "o1"}, False),
+]
+
+
+def test_avo_verdicts(tmp_path):
+    root = _imported(tmp_path, "avo", "avo/export.json")
+    check_table(root, AVO_ROWS, avo_verdict)
+
+
+def test_avo_plan_shape(tmp_path):
+    root = _imported(tmp_path, "avo", "avo/export.json")
+    plan = read_plan(root)
+    assert plan.manifest["name"] == "Learn-App-Tracking-Plan"
+    assert sorted(plan.files) == ["events/checkout-done/1.json", "events/page-pricing-viewed/1.json",
+                                  "events/signup-started/1.json", "eventspec-plan.json", "traits/group.json", "traits/identify.json"]
+    signup = plan.files["events/signup-started/1.json"]
+    assert signup.meta["tags"] == ["Onboarding", "Tier 1"] and signup.meta["categories"] == ["Onboarding"]
+    assert signup.meta["sources"] == ["Website"]
+    assert not {"id", "index", "nameMapping"} & set(signup.document["properties"]["referral"])
+    assert plan.files["events/checkout-done/1.json"].meta["variants"] == ["base", "Guest"]
+    assert plan.files["events/page-pricing-viewed/1.json"].call == "page"
+    identify = plan.files["traits/identify.json"].document["properties"]
+    assert identify == {"email": {"description": "The visitor's email.", "type": "string"},
+                        "plan": {"description": "The subscription.", "type": "string", "enum": ["free", "pro"]}}
+    assert plan.files["traits/group.json"].document["properties"]["seats"]["type"] == "integer"
