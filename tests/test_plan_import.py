@@ -294,3 +294,135 @@ def test_avo_plan_shape(tmp_path):
     assert identify == {"email": {"description": "The visitor's email.", "type": "string"},
                         "plan": {"description": "The subscription.", "type": "string", "enum": ["free", "pro"]}}
     assert plan.files["traits/group.json"].document["properties"]["seats"]["type"] == "integer"
+
+
+# --- Iglu --------------------------------------------------------------------------
+
+REGISTRY = FIXTURES / "iglu" / "registry"
+
+
+def _iglu_schemas(root: Path) -> dict[tuple[str, int], tuple[tuple[int, ...], Any]]:
+    """(schema name, MODEL) -> the newest version of that MODEL and its schema."""
+    found: dict[tuple[str, int], tuple[tuple[int, ...], Any]] = {}
+    for path in root.glob("schemas/*/*/jsonschema/*"):
+        version = tuple(int(p) for p in path.name.split("-"))
+        key = (path.parent.parent.name, version[0])
+        if key not in found or found[key][0] < version:
+            found[key] = (version, json.loads(path.read_text()))
+    return found
+
+
+def iglu_verdict(root: Path, names: dict[str, str]) -> Callable[[Row, dict[str, Any]], bool]:
+    from jsonschema import Draft4Validator
+
+    schemas = _iglu_schemas(root)
+
+    def verdict(row: Row, payload: dict[str, Any]) -> bool:
+        name = names.get(row.name or "", row.name)
+        models = [m for (n, m) in schemas if n == name]
+        _, schema = schemas[(name, row.version or max(models))]
+        # Iglu's self-describing metaschema extends draft-04
+        body = {k: v for k, v in schema.items() if k != "$schema"}
+        return passes(body, payload["properties"], draft=Draft4Validator)
+
+    return verdict
+
+
+IGLU_NAMES = {"Signup Click": "signup_click", "video_play": "video_play"}
+IGLU_ROWS = [
+    Row("track", "Signup Click", {"is_known_user": True}, True, 1),
+    Row("track", "Signup Click", {"is_known_user": None, "button": "b"}, True, 1),
+    Row("track", "Signup Click", {}, True, 1),
+    Row("track", "Signup Click", {"button": "x" * 40}, False, 1),
+    Row("track", "Signup Click", {"other": 1}, False, 1),
+    Row("track", "Signup Click", {"is_known_user": "yes"}, False, 1),
+    Row("track", "Signup Click", {"button": "header", "is_known_user": False}, True, 2),
+    Row("track", "Signup Click", {"button": "side"}, False, 2),
+    Row("track", "Signup Click", {"button": "modal", "is_known_user": None}, False, 2),
+    Row("track", "Signup Click", {}, False, 2),
+    Row("track", "video_play", {"video": "v12", "position": 0.5, "rate": 4, "size": [640, 480],
+                                "captions": {"language": "en", "style": "big"}}, True),
+    Row("track", "video_play", {"video": "v1", "size": [640]}, True),
+    Row("track", "video_play", {"video": "x12"}, False),
+    Row("track", "video_play", {"video": "v1", "position": 0}, False),
+    Row("track", "video_play", {"video": "v1", "rate": 5}, False),
+    Row("track", "video_play", {"video": "v1", "size": [1, 2, 3]}, False),
+    Row("track", "video_play", {"video": "v1", "captions": {"style": "big"}}, False),
+    Row("track", "video_play", {}, False),
+]
+
+
+def test_iglu_verdicts(tmp_path):
+    root = _imported(tmp_path, "iglu", "iglu/registry", names=json.loads((FIXTURES / "iglu" / "names.json").read_text()))
+    check_table(root, IGLU_ROWS, iglu_verdict(REGISTRY, IGLU_NAMES))
+    plan = read_plan(root)
+    assert sorted(plan.files) == ["events/signup-click/1.json", "events/signup-click/2.json", "events/video-play/1.json", "eventspec-plan.json"]
+    assert plan.manifest["name"] == "com.acme"
+    assert plan.files["events/signup-click/1.json"].version == (1, 0, 1)  # the newest of MODEL 1
+    assert plan.files["events/signup-click/1.json"].meta["origin"]["schema"] == "iglu:com.acme/signup_click/jsonschema/1-0-1"
+
+
+def test_iglu_export_round_trip(tmp_path):
+    """A plan exported to Iglu gives each payload the verdict the plan gives it, and
+    importing the export again gives the same plan verdicts."""
+    root = _imported(tmp_path, "iglu", "iglu/registry", names=json.loads((FIXTURES / "iglu" / "names.json").read_text()))
+    written = run("export", "iglu", str(root), "-o", str(tmp_path / "out"), "--vendor", "com.acme")
+    assert written.returncode == 0, written.stderr
+    assert written.stdout == f"wrote 3 Iglu schema(s) to {tmp_path / 'out'}\n"
+    exported = _iglu_schemas(tmp_path / "out")
+    assert sorted((n, v) for (n, _), (v, _) in exported.items()) == [
+        ("signup_click", (1, 0, 1)), ("signup_click", (2, 0, 0)), ("video_play", (1, 0, 0))]
+    _, schema = exported[("signup_click", 2)]
+    assert schema["self"] == {"vendor": "com.acme", "name": "signup_click", "format": "jsonschema", "version": "2-0-0"}
+    assert schema["$schema"].startswith("http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/")
+    names = {"Signup Click": "signup_click", "video_play": "video_play"}
+    check_table(root, IGLU_ROWS, iglu_verdict(tmp_path / "out", names))
+    again = tmp_path / "again"
+    import_plan("iglu", tmp_path / "out", again)  # the event names travel in x-eventspec
+    assert lint(read_plan(again)).ok
+    check_table(again, IGLU_ROWS, iglu_verdict(tmp_path / "out", names))
+
+
+LEARN_ROWS = [
+    Row("track", "Course Started", {"course_id": "c1", "modules": [{"module_id": "m1", "position": 0}]}, True, 1),
+    Row("track", "Course Started", {"course_id": "", "modules": []}, False, 1),
+    Row("track", "Course Started", {"course_id": "c1", "modules": [{"position": 0}]}, False, 1),
+    Row("track", "Course Started", {"course_id": "c1", "level": "advanced"}, True, 2),
+    Row("track", "Course Started", {"course_id": "c1"}, False, 2),
+    Row("track", "Signed In", {"method": "sso"}, True),
+    Row("track", "Signed In", {"method": "sso", "remember": True}, False),
+    Row("identify", None, {"email": "a@example.com", "plan": "pro"}, True),
+    Row("identify", None, {"plan": "gold"}, False),
+]
+
+
+def test_iglu_export_of_a_plan_with_shared_definitions(tmp_path):
+    """Shared definitions are inlined; traits travel as <call>_traits."""
+    from jsonschema import Draft4Validator
+
+    learn = Path(__file__).parent / "fixtures" / "plans" / "learn"
+    assert run("export", "iglu", str(learn), "-o", str(tmp_path / "out")).returncode == 0
+    exported = _iglu_schemas(tmp_path / "out")
+    assert {n for n, _ in exported} == {"course_started", "signed_in", "identify_traits"}
+    catalog = eventspec.load_plan(learn)
+    for row in LEARN_ROWS:
+        name = "identify_traits" if row.call == "identify" else row.name.lower().replace(" ", "_")  # type: ignore[union-attr]
+        models = [m for (n, m) in exported if n == name]
+        _, schema = exported[(name, row.version or max(models))]
+        body = {k: v for k, v in schema.items() if k != "$schema"}
+        payload = message(row.call, row.name, row.inner, row.version)
+        assert passes(body, row.inner, draft=Draft4Validator) is catalog.validate(payload).ok is row.ok, row
+    again = tmp_path / "again"
+    import_plan("iglu", tmp_path / "out", again)
+    assert lint(read_plan(again)).ok
+    check_table(again, LEARN_ROWS, lambda row, payload: catalog.validate(payload).ok)
+
+
+def test_iglu_export_refuses_what_draft_04_cannot_say(tmp_path):
+    from planhelp import event, write_plan
+
+    conditional = {**event("Thing Done"), "if": {"required": ["thing_id"]}, "then": {"required": ["thing_id"]}}
+    root = write_plan(tmp_path / "p", {"events/thing-done/1.json": conditional})
+    result = run("export", "iglu", str(root), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "events/thing-done/1.json: $: if has no draft-04 equivalent" in result.stderr
