@@ -52,7 +52,7 @@ def _rules(*rules: Rule) -> dict[str, Rule]:
 RULES: dict[str, Rule] = _rules(
     # errors: a plan that breaks these does not load, or checks something other than meant
     Rule("manifest-valid", "error", "the manifest is a JSON object with a name, a bundled spec family that names events, and known settings"),
-    Rule("schema-valid", "error", "the file is JSON and valid against the metaschema its $schema names (2020-12 when none), its patterns valid regexes"),
+    Rule("schema-valid", "error", "the file is JSON and valid against the metaschema its $schema names (2020-12 when none), formats checked"),
     Rule("metadata-valid", "error", "an event file has x-eventspec with a call of the family, a name, and a SchemaVer version (if it gives one)"),
     Rule("plan-layout", "error", "files under events/ are events/<slug>/<MODEL>.json and under traits/ identify.json or group.json"),
     Rule("root-object", "error", "an event or traits schema describes an object (the properties or traits of the call)"),
@@ -240,7 +240,7 @@ def _loads(plan: PlanFolder) -> list[Issue]:
 
 
 _MANIFEST_KEYS = ("name", "spec", "description", "naming", "lint", "$schema", "unplanned_events",
-                  "unplanned_properties", "unplanned_traits", "unknown_version", "version_selector")
+                  "unplanned_properties", "unplanned_traits", "unknown_version", "version_selector", "formats")
 
 
 def _manifest(plan: PlanFolder) -> Iterator[Issue]:
@@ -274,6 +274,8 @@ def _manifest(plan: PlanFolder) -> Iterator[Issue]:
     for key in ("unplanned_events", "unplanned_properties", "unplanned_traits", "unknown_version"):
         if key in manifest and manifest[key] not in _SETTINGS:
             yield Issue(MANIFEST, "manifest-valid", (key,), f"{key} must be allow, warn or error (found {manifest[key]!r})")
+    if manifest.get("formats", "assert") not in ("assert", "annotate"):
+        yield Issue(MANIFEST, "manifest-valid", ("formats",), f"formats must be assert or annotate (found {manifest['formats']!r})")
     selector = manifest.get("version_selector", "context.protocols.event_version")
     if not isinstance(selector, str) or not selector:
         yield Issue(MANIFEST, "manifest-valid", ("version_selector",),
@@ -321,8 +323,8 @@ def _file(plan: PlanFolder, entry: PlanFile, refs: Refs) -> Iterator[Issue]:
 
 
 def _schema_valid(entry: PlanFile) -> Iterator[Issue]:
-    """The metaschema check the loader makes (same class, same first error), and then
-    whether each pattern compiles: a bad regex passes the metaschema but fails later."""
+    """The metaschema check the loader makes: the same class, formats checked (so a
+    pattern must be a regex), and the same first error."""
     schema = entry.document
     if not isinstance(schema, (dict, bool)):
         yield Issue(entry.relative, "schema-valid", (), "a schema file must hold a JSON object (or a boolean)")
@@ -333,25 +335,12 @@ def _schema_valid(entry: PlanFile) -> Iterator[Issue]:
                     f"unknown metaschema {schema['$schema']!r}; use "  # type: ignore[index]
                     "https://json-schema.org/draft/2020-12/schema", "$schema")
         return
-    errors = sorted(cls(cls.META_SCHEMA).iter_errors(schema), key=lambda e: [str(p) for p in e.path])
+    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    errors = sorted(meta.iter_errors(schema), key=lambda e: [str(p) for p in e.path])
     if errors:
         error = errors[0]
         yield Issue(entry.relative, "schema-valid", tuple(error.absolute_path),
                     f"not a valid schema: {error.message}", str(error.validator))
-        return
-    for parts, node in subschemas(schema):
-        if not isinstance(node, dict):
-            continue
-        patterns = [(("pattern",), node.get("pattern"))]
-        if isinstance(node.get("patternProperties"), dict):
-            patterns += [(("patternProperties", p), p) for p in node["patternProperties"]]
-        for where, pattern in patterns:
-            if isinstance(pattern, str):
-                try:
-                    re.compile(pattern)
-                except re.error as error:
-                    yield Issue(entry.relative, "schema-valid", parts + where,
-                                f"{pattern!r} is not a regular expression: {error}", where[0])
 
 
 def _metadata(plan: PlanFolder, entry: PlanFile) -> Iterator[Issue]:
