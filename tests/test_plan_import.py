@@ -426,3 +426,90 @@ def test_iglu_export_refuses_what_draft_04_cannot_say(tmp_path):
     result = run("export", "iglu", str(root), "-o", str(tmp_path / "out"))
     assert result.returncode == 2
     assert "events/thing-done/1.json: $: if has no draft-04 equivalent" in result.stderr
+
+
+# --- RudderStack -------------------------------------------------------------------
+
+RUDDER_API = json.loads((FIXTURES / "rudderstack" / "api-plan.json").read_text())
+
+
+def rudder_verdict(row: Row, payload: dict[str, Any]) -> bool:
+    """What RudderStack's compiled rule says: the API's 2019-09 whole-message schema. The
+    YAML project and the API file describe one plan, so both imports answer to it."""
+    call = row.call
+    [event] = [e for e in RUDDER_API["events"] if e["eventType"] == call and (call in ("identify", "group") or e["name"] == row.name)]
+    inner_key = "traits" if call in ("identify", "group") else "properties"
+    return passes(event["rules"], {inner_key: payload[inner_key]})
+
+
+ITEM = {"item_sku": "SKU-123"}
+RUDDER_ITEM_ROWS = [
+    Row("track", "Item Viewed", ITEM, True),
+    Row("track", "Item Viewed", {**ITEM, "price": 9.5, "tags": ["a"], "note": None, "shipping": {"city": "Paris", "zip": "75001"}}, True),
+    Row("track", "Item Viewed", {**ITEM, "note": "gift"}, True),
+    Row("track", "Item Viewed", {"item_sku": "SK-12345"}, False),
+    Row("track", "Item Viewed", {"item_sku": "SKU-"}, False),
+    Row("track", "Item Viewed", {**ITEM, "price": -1}, False),
+    Row("track", "Item Viewed", {**ITEM, "extra": 1}, False),
+    Row("track", "Item Viewed", {**ITEM, "shipping": {"zip": "75001"}}, False),
+    Row("track", "Item Viewed", {**ITEM, "shipping": {"city": "Paris", "floor": 2}}, False),
+    Row("track", "Item Viewed", {**ITEM, "tags": [1]}, False),
+    Row("track", "Item Viewed", {**ITEM, "note": 3}, False),
+]
+RUDDER_ROWS = RUDDER_ITEM_ROWS + [
+    Row("track", "Search Performed", {"page_type": "search", "query": "shoes"}, True),
+    Row("track", "Search Performed", {"page_type": "search"}, False),
+    Row("track", "Search Performed", {"page_type": "category", "results": 3}, True),
+    Row("track", "Search Performed", {"page_type": "category", "results": 3, "anything": 1}, True),
+    Row("track", "Search Performed", {"page_type": "category"}, False),
+    Row("track", "Search Performed", {"page_type": "category", "results": -3}, False),
+    Row("track", "Search Performed", {"page_type": "other"}, False),
+    Row("track", "Search Performed", {}, False),
+    Row("identify", None, {"email": "a@example.com"}, True),
+    Row("identify", None, {"email": "a@example.com", "address": {"city": "Paris", "zip": "75001"}}, True),
+    Row("identify", None, {"email": "a@example.com", "address": {"zip": "75001"}}, False),
+    Row("identify", None, {"email": "a@example.com", "address": {"city": "Paris", "street": "x"}}, False),
+    Row("identify", None, {"email": "nope"}, False),
+    Row("identify", None, {"email": "a@example.com", "age": 30}, False),
+    Row("screen", "Settings", {"section": "privacy"}, True),
+    Row("screen", "Settings", {"section": "billing"}, False),
+    Row("screen", "Settings", {"section": "account", "extra": 1}, False),
+]
+
+
+@pytest.mark.parametrize("fixture,rows", [
+    ("rudderstack/project", RUDDER_ROWS),
+    ("rudderstack/api-plan.json", RUDDER_ROWS),
+    ("rudderstack/legacy", RUDDER_ITEM_ROWS),
+], ids=["yaml-v1", "api", "yaml-0.1"])
+def test_rudderstack_verdicts(tmp_path, fixture, rows):
+    root = _imported(tmp_path, "rudderstack", fixture)
+    check_table(root, rows, rudder_verdict)
+
+
+def test_rudderstack_plan_shape(tmp_path):
+    root = _imported(tmp_path, "rudderstack", "rudderstack/project")
+    plan = read_plan(root)
+    assert plan.manifest["name"] == "shop" and plan.manifest["description"] == "The web shop's events."
+    assert sorted(plan.files) == ["events/item-viewed/1.json", "events/screen-settings/1.json",
+                                  "events/search-performed/1.json", "eventspec-plan.json", "traits/identify.json"]
+    item = plan.files["events/item-viewed/1.json"]
+    assert item.meta["labels"] == {"category": "Browsing"} and item.document["additionalProperties"] is False
+    assert item.document["properties"]["item_sku"] == {"description": "The item's stock keeping unit.", "type": "string",
+                                                       "pattern": "^SKU-", "minLength": 5, "maxLength": 20}
+    identify = plan.files["traits/identify.json"].document
+    assert identify["properties"]["address"] == {"description": "A postal address.", "$ref": "#/$defs/Address"}
+    assert identify["$defs"]["Address"]["additionalProperties"] is False
+    search = plan.files["events/search-performed/1.json"].document
+    assert "additionalProperties" not in search and len(search["allOf"]) == 3
+
+
+def test_rudderstack_errors(tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "tp.yaml").write_text("version: rudder/v1\nkind: tracking-plan\nmetadata: {name: x}\nspec:\n  id: x\n"
+                                 "  rules:\n    - {type: event_rule, id: r, event: '#event:missing'}\n")
+    result = run("import", "rudderstack", str(bad), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2 and "'#event:missing' resolves to nothing in the project" in result.stderr
+    (bad / "tp.yaml").write_text("version: rudder/v9\nkind: events\nspec: {}\n")
+    assert "is not rudder/v1 or rudder/0.1" in run("import", "rudderstack", str(bad), "-o", str(tmp_path / "o2")).stderr
