@@ -582,7 +582,8 @@ def diff(old: PlanFolder | None, new: PlanFolder) -> list[EventDiff]:
 
 def _changes(was: PlanFile, old_refs: Refs, now: PlanFile, new_refs: Refs, parts: tuple[str, ...]) -> tuple[tuple[Change, ...], str | None]:
     try:
-        return tuple(compare(prepared(was, old_refs), prepared(now, new_refs), parts)), None
+        found = compare(prepared(was, old_refs), prepared(now, new_refs), parts)
+        return tuple(sorted(found, key=lambda c: -ORDER[c.bump])), None  # the largest first, stable
     except (Untranslatable, RecursionError) as error:
         return (Change("constraint-changed", "$", f"not compared: {error}"),), str(error)
 

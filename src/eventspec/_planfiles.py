@@ -233,8 +233,8 @@ def git_plan(ref: str, plan: str | Path, into: str | Path) -> Path | None:
     plan = Path(plan).resolve()
     where = plan if plan.is_dir() else plan.parent
 
-    def git(*args: str) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.run(["git", "-C", str(where), *args], capture_output=True, timeout=120)
+    def git(*args: str, at: Path = where) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(["git", "-C", str(at), *args], capture_output=True, timeout=120)
 
     try:
         top = git("rev-parse", "--show-toplevel")
@@ -248,10 +248,11 @@ def git_plan(ref: str, plan: str | Path, into: str | Path) -> Path | None:
         raise UsageError(f"{ref!r} is not a commit in {toplevel}")
     prefix = plan.relative_to(toplevel).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    listing = git("ls-tree", "--name-only", commit.stdout.decode().strip(), "--", prefix + MANIFEST)
+    # paths given to ls-tree and archive are relative to the directory git runs in
+    listing = git("ls-tree", "--name-only", commit.stdout.decode().strip(), "--", prefix + MANIFEST, at=toplevel)
     if not listing.stdout.strip():
         return None
-    archive = git("archive", "--format=tar", commit.stdout.decode().strip(), "--", prefix or ".")
+    archive = git("archive", "--format=tar", commit.stdout.decode().strip(), "--", prefix or ".", at=toplevel)
     if archive.returncode:
         raise UsageError(f"git archive failed: {archive.stderr.decode(errors='replace').strip()}")
     out = Path(into)
