@@ -24,7 +24,7 @@ from referencing.jsonschema import DRAFT202012
 import eventspec
 from eventspec._importers import import_plan
 from eventspec._lint import lint
-from eventspec._planfiles import PLAN_BASE, read_plan
+from eventspec._planfiles import read_plan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
@@ -513,3 +513,15 @@ def test_rudderstack_errors(tmp_path):
     assert result.returncode == 2 and "'#event:missing' resolves to nothing in the project" in result.stderr
     (bad / "tp.yaml").write_text("version: rudder/v9\nkind: events\nspec: {}\n")
     assert "is not rudder/v1 or rudder/0.1" in run("import", "rudderstack", str(bad), "-o", str(tmp_path / "o2")).stderr
+
+
+def test_rudderstack_yaml_needs_the_extra(tmp_path, monkeypatch):
+    import sys
+
+    from eventspec._importers import ImportFailed
+
+    monkeypatch.setitem(sys.modules, "yaml", None)  # as if PyYAML were not installed
+    with pytest.raises(ImportFailed, match=r"pip install 'eventspec\[yaml\]'"):
+        import_plan("rudderstack", FIXTURES / "rudderstack" / "project", tmp_path / "out")
+    # the API's JSON needs no YAML
+    import_plan("rudderstack", FIXTURES / "rudderstack" / "api-plan.json", tmp_path / "api")

@@ -21,7 +21,7 @@ import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from ._dialects import Untranslatable, to_2020_12
 from ._planfiles import INNER, PlanFile, PlanFolder, Refs
@@ -133,8 +133,12 @@ def _canon(value: Any) -> str:
     return json.dumps(norm(value), sort_keys=True)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _node(schema: Any) -> dict[str, Any]:
@@ -252,13 +256,13 @@ def _compare(old: dict[str, Any], new: dict[str, Any], parts: tuple[str, ...], o
     if bool(a.get("uniqueItems")) != bool(b.get("uniqueItems")):
         add("bound-tightened" if b.get("uniqueItems") else "bound-loosened",
             "items must now be unique" if b.get("uniqueItems") else "items may now repeat")
-    for keyword, tightened, removed in (("pattern", "pattern-tightened", "pattern-removed"),
+    for keyword, tightened, dropped in (("pattern", "pattern-tightened", "pattern-removed"),
                                         ("format", "format-tightened", "format-removed")):
         done.add(keyword)
         x, y = a.get(keyword), b.get(keyword)
         if x != y:
             if y is None:
-                add(removed, f"{keyword} {x!r} removed")
+                add(dropped, f"{keyword} {x!r} removed")
             else:
                 add(tightened, f"{keyword} {'added' if x is None else 'changed'}: {x!r} -> {y!r}"
                     + ("" if x is None else " (eventspec cannot prove it accepts everything the old one did)"))
@@ -354,8 +358,8 @@ def _say_bound(bound: tuple[float, bool] | None, side: str) -> str:
 
 
 def _object(a: dict[str, Any], b: dict[str, Any], parts: tuple[str, ...], out: list[Change]) -> None:
-    old_props = a.get("properties") if isinstance(a.get("properties"), dict) else {}
-    new_props = b.get("properties") if isinstance(b.get("properties"), dict) else {}
+    old_props = _dict(a.get("properties"))
+    new_props = _dict(b.get("properties"))
     old_req = {r for r in a.get("required", []) if isinstance(r, str)} if isinstance(a.get("required"), list) else set()
     new_req = {r for r in b.get("required", []) if isinstance(r, str)} if isinstance(b.get("required"), list) else set()
     old_closed, new_closed = _closed(a), _closed(b)
@@ -526,19 +530,14 @@ def _identity(entry: PlanFile) -> tuple[str | None, str | None, int | None]:
 def _index(plan: PlanFolder | None) -> dict[tuple[str | None, str | None, int | None], PlanFile]:
     if plan is None:
         return {}
-    found = {}
+    found: dict[tuple[str | None, str | None, int | None], PlanFile] = {}
     for entry in plan.of_kind("event", "traits"):
         if entry.problem is None and entry.call is not None:
             found.setdefault(_identity(entry), entry)
-    common = plan.files.get("common.json")
-    if common is not None and common.problem is None:
-        found[("common", None, None)] = common
     return found
 
 
 def _label(entry: PlanFile) -> str:
-    if entry.kind == "common":
-        return "common (every call)"
     return entry.label + (f" MODEL {entry.model}" if entry.model is not None else "")
 
 
@@ -561,7 +560,7 @@ def diff(old: PlanFolder | None, new: PlanFolder) -> list[EventDiff]:
             known = any(k[:2] == key[:2] for k in after)
             results.append(EventDiff(_label(was), "model-retired" if known else "removed", was, None))
             continue
-        parts = (INNER.get(now.call or "", "properties"),) if now.kind != "common" else ()
+        parts = (INNER.get(now.call or "", "properties"),)
         if was is None:
             previous = latest_old.get(key[:2])
             status: Any = "model-added" if previous is not None else "added"

@@ -76,7 +76,7 @@ def import_iglu(source: Path, name: str | None, spec: str, names: dict[str, str]
     taken: dict[str, str] = {}
     for (vendor, iglu_name), models in sorted(grouped.items()):
         for model, (version, where, schema) in sorted(models.items()):
-            own = schema.get("x-eventspec") if isinstance(schema.get("x-eventspec"), dict) else {}
+            own: dict[str, Any] = schema["x-eventspec"] if isinstance(schema.get("x-eventspec"), dict) else {}
             event = names.get(f"{vendor}/{iglu_name}") or names.get(iglu_name) or own.get("event") or iglu_name
             if taken.setdefault(event, vendor) != vendor:
                 event = f"{event} ({vendor})"

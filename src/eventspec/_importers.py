@@ -228,7 +228,7 @@ def leftovers(rule: dict[str, Any], inner_path: tuple[str, ...]) -> list[str]:
     object is checked as an empty one, which fails the same required properties.
     """
     kept = inner_path[1] if len(inner_path) > 1 else None
-    props = rule.get("properties") if isinstance(rule.get("properties"), dict) else {}
+    props = rule["properties"] if isinstance(rule.get("properties"), dict) else {}
     found = [f"properties.{key}" for key, value in props.items() if key != kept and _asserts(value)]
     return found + [key for key in rule if key not in _TOP and not key.startswith("x-")]
 

@@ -17,7 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from ._findings import Finding, json_path
 from ._planfiles import (
@@ -407,7 +407,7 @@ def _root_object(entry: PlanFile) -> Iterator[Issue]:
                         f"the schema describes the call's {inner}, an object; its type is {sorted(types)}", "type")
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -633,7 +633,7 @@ def _names(plan: PlanFolder) -> Iterator[Issue]:
     spellings: dict[tuple[str | None, str], dict[str, PlanFile]] = defaultdict(dict)
     for entry in events:
         spellings[(entry.call, name_key(entry.event or ""))].setdefault(entry.event or "", entry)
-    for (call, _), by_name in spellings.items():
+    for by_name in spellings.values():
         if len(by_name) > 1:
             first, *others = sorted(by_name)
             for name in others:

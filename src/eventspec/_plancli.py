@@ -278,8 +278,8 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _export(args: argparse.Namespace, out: TextIO) -> int:
-    from ._importers import ImportFailed
     from ._iglu import export_iglu
+    from ._importers import ImportFailed
 
     target = _ready(args.output, args.force)
     try:
