@@ -28,6 +28,7 @@ from ._validate import validate
 
 __all__ = [
     "CATEGORIES",
+    "Collector",
     "ConformanceError",
     "Finding",
     "Report",
@@ -116,7 +117,11 @@ def schema(spec: str, name: str) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    # Read lazily: importlib.metadata costs import time most callers never need.
+    # Read lazily: importlib.metadata and http.server cost import time most callers never need.
+    if name == "Collector":
+        from ._collector import Collector
+
+        return Collector
     if name == "__version__":
         from importlib.metadata import version
 

@@ -248,13 +248,13 @@ def _merged(shared: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _validator(spec: str | None, plan: Any, strict: bool) -> Validator:
-    """``(payload, call) -> Report`` over the bundled specs, or over a tracking plan."""
+def _validator(plan: Any, strict: bool) -> Validator:
+    """``(payload, call) -> Report`` over the bundled cdp specs, or over a tracking plan
+    (a catalog from ``eventspec.load_plan``, or the plan's folder)."""
     if plan is None:
         from ._validate import validate
 
-        family = spec or "cdp"
-        return lambda payload, call: validate(payload, spec=family, strict=strict, call=call)
+        return lambda payload, call: validate(payload, spec="cdp", strict=strict, call=call)
     if isinstance(plan, (str, PathLike)):
         import eventspec
 
@@ -262,8 +262,12 @@ def _validator(spec: str | None, plan: Any, strict: bool) -> Validator:
         if load_plan is None:  # the tracking-plan loader (issue 11) is not in this build
             raise ValueError(f"cannot load the plan {str(plan)!r}: this eventspec has no eventspec.load_plan")
         plan = load_plan(plan)
+    family = getattr(getattr(plan, "plan", None), "spec", None) or "cdp"
+    if family != "cdp":
+        # the endpoints are the cdp API's; a plan for another family has no calls for them
+        raise ValueError(f"the collector speaks the cdp API; this plan is for {family}")
     catalog = plan
-    return lambda payload, call: catalog.validate(payload, spec=spec, strict=strict, call=call)
+    return lambda payload, call: catalog.validate(payload, spec="cdp", strict=strict, call=call)
 
 
 class Collector:
@@ -272,8 +276,8 @@ class Collector:
 
     Arguments:
         host, port: where to listen once started (port 0: a free port).
-        spec: the spec family to check against (default ``cdp``, or the plan's).
-        plan: a tracking plan: a catalog from ``eventspec.load_plan``, or its folder.
+        plan: a tracking plan for the cdp family: a catalog from ``eventspec.load_plan``,
+            or its folder. Without one, calls are checked against the bundled cdp specs.
         strict: as for `eventspec.validate` (unknown track events are errors); and
             `assert_all_valid` fails on warnings too.
         record: a path (or binary stream) to append each call to as one NDJSON line,
@@ -299,7 +303,6 @@ class Collector:
         host: str = "127.0.0.1",
         port: int = 0,
         *,
-        spec: str | None = None,
         plan: Any = None,
         strict: bool = False,
         record: str | PathLike[str] | IO[bytes] | None = None,
@@ -307,9 +310,9 @@ class Collector:
         on_call: Callable[[Call], None] | None = None,
     ) -> None:
         self.host, self.port = host, port
-        self.spec = spec if spec is not None or plan is not None else "cdp"
+        self.spec = "cdp"  # the family whose API the endpoints are
         self.strict = strict
-        self._validate = _validator(spec, plan, strict)
+        self._validate = _validator(plan, strict)
         self._record = record
         self._records: IO[bytes] | None = None
         self._keep = keep
@@ -476,7 +479,7 @@ class Collector:
                 **_key(lowered.get("authorization"), payload),
             )
             if problem is not None:
-                report = Report(spec=self.spec or "cdp", call=call, errors=(Finding("$", problem, "unreadable"),))
+                report = Report(spec=self.spec, call=call, errors=(Finding("$", problem, "unreadable"),))
                 new = [self._call(call, None, report, request, raw=data[:_RAW_KEPT])]
             else:
                 new = list(self._split(call, payload, request))

@@ -5,6 +5,11 @@ It gives a test suite, with no code of its own:
 - ``assert_conforms(payload, spec="cdp")``: a fixture (and a function,
   ``from eventspec.pytest_plugin import assert_conforms``) that fails the test with
   every finding and its path when the payload does not conform;
+- ``eventspec_collector``: a fixture that runs a `eventspec.Collector` on 127.0.0.1 on a
+  free port for the test. Point the app's analytics client at ``eventspec_collector.url``
+  (its host) and assert on what it really sent: ``.calls``, ``.good``, ``.bad``,
+  ``.filter(event=, user=, type=)``, ``.wait(n)``, ``.assert_all_valid()``, ``.reset()``.
+  ``eventspec_plan = DIR`` in the ini file checks the calls against a tracking plan too;
 - one test item per payload in folders of fixture payloads, named in the ini file::
 
       [pytest]
@@ -32,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from ._collector import Collector
     from ._findings import Report
     from ._inputs import Item
 
@@ -74,6 +80,23 @@ def _assert_conforms_fixture() -> Callable[..., Report]:
     return assert_conforms
 
 
+@pytest.fixture
+def eventspec_collector(pytestconfig: pytest.Config) -> Iterator[Collector]:
+    """A `eventspec.Collector` listening on 127.0.0.1 on a free port for this test.
+
+    Give its ``url`` to the app's analytics client as the host; the official clients
+    need nothing else. With ``eventspec_strict = true`` in the ini file, unknown track
+    events are errors and ``assert_all_valid()`` fails on warnings too.
+    """
+    from ._collector import Collector
+
+    plan = pytestconfig.getini("eventspec_plan")
+    with Collector(
+        "127.0.0.1", 0, plan=plan[0] if plan else None, strict=bool(pytestconfig.getini("eventspec_strict"))
+    ) as collector:
+        yield collector
+
+
 # ------------------------------------------------------------------ fixture folders
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("eventspec_fixtures", type="paths", default=[],
@@ -82,6 +105,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   help="eventspec: the spec family of those payloads, or auto (default)")
     parser.addini("eventspec_strict", type="bool", default=False,
                   help="eventspec: unknown track events are errors and warnings fail")
+    parser.addini("eventspec_plan", type="paths", default=[],
+                  help="eventspec: the tracking plan folder the eventspec_collector fixture checks against")
 
 
 def pytest_configure(config: pytest.Config) -> None:
