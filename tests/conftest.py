@@ -2,3 +2,32 @@
 
 # pytester runs pytest inside the tests, for eventspec's pytest plugin (test_pytest_plugin.py)
 pytest_plugins = ["pytester"]
+
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def shop_plan(tmp_path: Path) -> Path:
+    """A small tracking plan on disk, in the layout of DESIGN-NOTES (issue 11): one event,
+    ``Course Started``, that needs ``course_id``; unplanned events and properties warn."""
+    root = tmp_path / "plan"
+    (root / "events" / "course-started").mkdir(parents=True)
+    (root / "eventspec-plan.json").write_text(json.dumps({
+        "name": "shop", "spec": "cdp",
+        "unplanned_events": "warn", "unplanned_properties": "warn", "unplanned_traits": "allow",
+        "unknown_version": "error",
+    }))
+    (root / "events" / "course-started" / "1.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Course Started",
+        "description": "A learner opened a course.",
+        "x-eventspec": {"call": "track", "event": "Course Started", "version": "1-0-0"},
+        "type": "object",
+        "properties": {"course_id": {"type": "string", "description": "the course"}},
+        "required": ["course_id"],
+    }))
+    return root
