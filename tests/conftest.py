@@ -31,3 +31,19 @@ def shop_plan(tmp_path: Path) -> Path:
         "required": ["course_id"],
     }))
     return root
+
+
+@pytest.fixture
+def require_component():
+    """``require(found, reason)``: skip when a real component (a browser, Node) is missing
+    here, but fail under CI, which must install it (.ci/run)."""
+    import os
+
+    def require(found: object, reason: str) -> None:
+        if found:
+            return
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI=true, where .ci/run installs it, so this is a failure, not a skip")
+        pytest.skip(reason)
+
+    return require
