@@ -262,7 +262,7 @@ def _validator(plan: Any, strict: bool) -> Validator:
         if load_plan is None:  # the tracking-plan loader (issue 11) is not in this build
             raise ValueError(f"cannot load the plan {str(plan)!r}: this eventspec has no eventspec.load_plan")
         plan = load_plan(plan)
-    family = getattr(getattr(plan, "plan", None), "spec", None) or "cdp"
+    family = getattr(plan, "spec", None) or "cdp"  # Catalog.spec: the plan's family
     if family != "cdp":
         # the endpoints are the cdp API's; a plan for another family has no calls for them
         raise ValueError(f"the collector speaks the cdp API; this plan is for {family}")

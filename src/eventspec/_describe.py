@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._catalog import registry
+from ._catalog import bundled
 from ._messages import _PATTERN_NAMES
 
 _MAX_DEPTH = 3
@@ -17,7 +17,7 @@ _MAX_DEPTH = 3
 def rows(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """``(field path, type, required, description)`` for every declared field."""
     found: list[tuple[str, str, str, str]] = []
-    _walk(document, registry().resolver(base_uri=document["$id"]), "", found, 0)
+    _walk(document, bundled().registry().resolver(base_uri=document["$id"]), "", found, 0)
     return found
 
 

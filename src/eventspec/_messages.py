@@ -139,9 +139,13 @@ def _message(error: Any) -> str:
     return error.message
 
 
-def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iterator[Finding]:
-    """Findings for jsonschema errors, with paths below ``prefix``."""
-    files = owners()
+def translate(
+    errors: Iterable[Any], prefix: tuple[str | int, ...] = (), files: dict[int, str] | None = None
+) -> Iterator[Finding]:
+    """Findings for jsonschema errors, with paths below ``prefix``; ``files`` maps the
+    subschema objects to the ``$id`` of their file (the bundled catalog's by default)."""
+    if files is None:
+        files = owners()
     for error in errors:
         keyword = error.validator
         parts = prefix + tuple(error.absolute_path)
