@@ -451,12 +451,8 @@ def test_a_plan_for_another_family_is_refused():
 
 
 def test_a_plan_folder_is_loaded_with_load_plan(shop_plan, tmp_path):
-    if not hasattr(eventspec, "load_plan"):  # the plan loader (issue 11) is not on this branch yet
-        with pytest.raises(ValueError, match="has no eventspec.load_plan"):
-            Collector(plan=shop_plan)
-        return
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError):  # PlanError: a folder without a manifest is no plan
+    with pytest.raises(eventspec.PlanError):
         Collector(plan=tmp_path / "empty")
     with Collector(plan=shop_plan) as collector:
         post(collector.url + "/v1/batch", {"batch": [

@@ -256,12 +256,9 @@ def _validator(plan: Any, strict: bool) -> Validator:
 
         return lambda payload, call: validate(payload, spec="cdp", strict=strict, call=call)
     if isinstance(plan, (str, PathLike)):
-        import eventspec
+        from ._plan import load_plan
 
-        load_plan = getattr(eventspec, "load_plan", None)
-        if load_plan is None:  # the tracking-plan loader (issue 11) is not in this build
-            raise ValueError(f"cannot load the plan {str(plan)!r}: this eventspec has no eventspec.load_plan")
-        plan = load_plan(plan)
+        plan = load_plan(Path(plan))
     family = getattr(plan, "spec", None) or "cdp"  # Catalog.spec: the plan's family
     if family != "cdp":
         # the endpoints are the cdp API's; a plan for another family has no calls for them
@@ -331,8 +328,10 @@ class Collector:
             return self
         from ._collector_http import make_server
 
-        if self._record is not None and self._records is None:
-            self._records = self._record if hasattr(self._record, "write") else open(self._record, "ab")  # type: ignore[arg-type]
+        if isinstance(self._record, (str, PathLike)) and self._records is None:
+            self._records = open(self._record, "ab")  # closed by stop()
+        elif self._record is not None and not isinstance(self._record, (str, PathLike)):
+            self._records = self._record  # the caller's stream: written to, left open
         self._server = make_server(self, self.host, self.port)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},

@@ -160,7 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _body(self) -> bytes | None:
         """The request body (de-chunked); None when an answer has been sent instead."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks, size = [], 0
+            chunks: list[bytes] = []
+            size = 0
             while True:
                 line = self.rfile.readline(1024)
                 try:
@@ -174,7 +175,8 @@ class _Handler(BaseHTTPRequestHandler):
                     return b"".join(chunks)
                 size += length
                 if size > MAX_BODY:
-                    return self._too_large()
+                    self._too_large()
+                    return None
                 chunks.append(self.rfile.read(length))
                 self.rfile.readline(8)  # the CRLF after a chunk
         try:
@@ -185,7 +187,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(400, {"success": False, "code": "invalid_request", "message": "bad Content-Length"})
             return None
         if length > MAX_BODY:
-            return self._too_large()
+            self._too_large()
+            return None
         return self.rfile.read(length)
 
     def _too_large(self) -> None:
