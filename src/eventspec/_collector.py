@@ -288,8 +288,8 @@ class Collector:
     >>> with Collector() as collector:
     ...     body = json.dumps({"batch": [{"type": "track", "userId": "u1", "event": "Order Completed",
     ...                                   "properties": {"total": "9.99"}}]}).encode()
-    ...     answer = urllib.request.urlopen(collector.url + "/v1/batch", body)
-    ...     print(answer.status, answer.read().decode())
+    ...     with urllib.request.urlopen(collector.url + "/v1/batch", body) as answer:
+    ...         print(answer.status, answer.read().decode())
     ...     print(collector.bad[0].errors[0])
     200 {"success": true}
     $.batch[0].properties.total: expected a number; found the string '9.99' [type-mismatch]
