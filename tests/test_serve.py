@@ -86,7 +86,7 @@ def test_serve_collects_reports_and_records(served, tmp_path):
     # the record file round-trips: eventspec check gives each line the verdict the collector gave the call
     record = tmp_path / "traffic.ndjson"
     assert "wk" not in record.read_text()
-    checked = subprocess.run([SCRIPT, "check", "--format", "json", str(record)], capture_output=True, text=True,
+    checked = subprocess.run([SCRIPT, "check", "--spec", "cdp", "--format", "json", str(record)], capture_output=True, text=True,
                              timeout=120)
     assert checked.returncode == 1, checked.stderr
     results = json.loads(checked.stdout)["results"]

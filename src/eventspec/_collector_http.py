@@ -83,9 +83,8 @@ class _Handler(BaseHTTPRequestHandler):
             )
             self._json(status, answer, cors=True)
         elif path == "/reset":
-            if self._refused(same_origin=True):
+            if self._refused(same_origin=True) or self._body() is None:
                 return
-            self._body()
             self.server.collector.reset()
             self._json(200, {"success": True})
         else:
