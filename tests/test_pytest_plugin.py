@@ -150,7 +150,9 @@ _CLIENT_TESTS = """
 
 def test_the_collector_fixture_catches_what_a_client_really_sent(pytester):
     pytester.makepyfile(_CLIENT_TESTS)
-    result = pytester.runpytest("-p", "no:randomly")
+    # in a process of its own: the client's first import inside an in-process run would be
+    # undone afterwards (pytester restores sys.modules), leaving requests half re-imported
+    result = pytester.runpytest_subprocess()
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines([
         "*AssertionError: 1 of 1 call(s) sent to the collector have errors:",

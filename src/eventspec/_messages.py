@@ -25,6 +25,22 @@ _KEYWORD_CATEGORY = {
     "minItems": "items-out-of-range",
     "maxItems": "items-out-of-range",
     "uniqueItems": "duplicate-items",
+    "multipleOf": "out-of-range",
+    "minProperties": "out-of-range",
+    "maxProperties": "out-of-range",
+    "minContains": "items-out-of-range",
+    "maxContains": "items-out-of-range",
+    "contains": "items-out-of-range",
+    "dependentRequired": "required-missing",
+    "dependencies": "required-missing",
+    "additionalProperties": "not-allowed",
+    "unevaluatedProperties": "not-allowed",
+    "unevaluatedItems": "not-allowed",
+    "additionalItems": "not-allowed",
+    "items": "not-allowed",
+    "propertyNames": "not-allowed",
+    "not": "not-allowed",
+    "false": "not-allowed",
 }
 
 _TYPE_NAMES = {
@@ -136,6 +152,14 @@ def _message(error: Any) -> str:
         return f"expected at most {value} item(s); found {len(instance)}"
     if keyword == "uniqueItems":
         return "expected unique items; found the same item more than once"
+    if keyword == "multipleOf":
+        return f"expected a multiple of {value}; found {instance!r}"
+    if keyword == "minProperties":
+        return f"expected at least {value} properties; found {len(instance)}"
+    if keyword == "maxProperties":
+        return f"expected at most {value} properties; found {len(instance)}"
+    if keyword == "not":
+        return f"found {found(instance)}, which the schema rules out"
     return error.message
 
 
@@ -152,6 +176,19 @@ def translate(
         schema_id = files.get(id(error.schema))
         if keyword in ("anyOf", "oneOf"):
             yield from _alternatives(error, prefix)
+        elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict) \
+                and error.validator_value is False:
+            # one finding per key that is not allowed, at the key itself
+            allowed = sorted(k for k in error.schema.get("properties", {}) if isinstance(k, str))
+            for name in _extra_keys(error):
+                yield _finding(
+                    parts + (name,),
+                    f"{name!r} is not allowed here"
+                    + (f"; the object allows {', '.join(map(repr, allowed))}" if allowed else ""),
+                    "not-allowed",
+                    keyword,
+                    schema_id,
+                )
         elif keyword == "required":
             for name in error.validator_value:
                 if isinstance(error.instance, dict) and name not in error.instance:
@@ -165,6 +202,21 @@ def translate(
         else:
             category = _KEYWORD_CATEGORY.get(keyword, "no-alternative-matched")
             yield _finding(parts, _message(error), category, keyword, schema_id)
+
+
+def _extra_keys(error: Any) -> list[str]:
+    """The keys an additionalProperties: false error is about, as jsonschema's message lists them."""
+    import re
+
+    instance, schema = error.instance, error.schema
+    declared = schema.get("properties", {})
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    extra = [k for k in instance if k not in declared and not any(p.search(k) for p in patterns)]
+    if error.validator == "unevaluatedProperties" or not extra:
+        # which keys were left unevaluated is in the message only: 'x', 'y' were unexpected
+        named = re.findall(r"'((?:[^'\\]|\\.)*)'", error.message)
+        extra = [k for k in instance if k in named] or extra
+    return extra or [str(k) for k in instance]
 
 
 def _misplaced(instance: dict[str, Any], name: str) -> str:

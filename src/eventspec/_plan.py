@@ -45,6 +45,7 @@ _DEFAULTS: dict[str, Any] = {
     "unplanned_traits": "allow",
     "unknown_version": "error",
     "version_selector": "context.protocols.event_version",
+    "formats": "assert",
 }
 _MANIFEST_KEYS = {"name", "spec", "description", "naming", "lint", "$schema", *_DEFAULTS}
 
@@ -252,6 +253,8 @@ def _manifest(file: Path, data: Any, base: Catalog) -> dict[str, Any]:
     for key in ("unplanned_events", "unplanned_properties", "unplanned_traits", "unknown_version"):
         if data.get(key, _DEFAULTS[key]) not in SETTINGS:
             raise PlanError(file, f"/{key}", f"expected one of {', '.join(SETTINGS)}; found {data[key]!r}")
+    if data.get("formats", "assert") not in ("assert", "annotate"):
+        raise PlanError(file, "/formats", f"expected assert or annotate; found {data['formats']!r}")
     selector = data.get("version_selector", _DEFAULTS["version_selector"])
     if not isinstance(selector, str) or not selector:
         raise PlanError(file, "/version_selector", "expected a dotted path such as context.protocols.event_version")
@@ -273,7 +276,10 @@ def _check_schema(file: Path, schema: Any) -> None:
             raise PlanError(file, "/$schema", f"unknown metaschema {schema['$schema']!r}")
     else:
         cls = Draft202012Validator
-    error = next(iter(sorted(cls(cls.META_SCHEMA).iter_errors(schema), key=lambda e: list(e.path))), None)
+    # with formats checked, as check_schema does: a pattern that is not a regex fails here,
+    # at load, and never in the middle of validating a payload
+    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    error = next(iter(sorted(meta.iter_errors(schema), key=lambda e: [str(p) for p in e.path])), None)
     if error is not None:
         pointer = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.absolute_path)
         raise PlanError(file, pointer, f"not a valid schema: {error.message}")
@@ -567,7 +573,15 @@ def _validator(cat: Catalog, uri: str) -> Any:
 
     schema = cat.documents[uri]
     cls = validators.validator_for(schema, default=Draft202012Validator)
-    return cls(schema, registry=cat.registry(), format_checker=cls.FORMAT_CHECKER)
+    if isinstance(schema, dict):
+        # the file's place is its base URI, so its relative $refs resolve among the plan's
+        # files; nested subschemas stay the catalog's own objects (findings name their file)
+        legacy = any(d in str(cls.META_SCHEMA.get("$schema")) for d in ("draft-03", "draft-04"))
+        schema = {**schema, ("id" if legacy else "$id"): uri}
+    # formats are checked, as in the bundled specs, unless the plan keeps them as the
+    # annotations 2020-12 makes them by default
+    formats = cls.FORMAT_CHECKER if cat.plan is None or cat.plan.setting("formats") == "assert" else None
+    return cls(schema, registry=cat.registry(), format_checker=formats)
 
 
 def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:
