@@ -139,14 +139,23 @@ def test_a_taken_port_is_a_usage_error():
     assert result.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
 
-def test_plan_folder(shop_plan):
-    """--plan DIR checks the calls against a tracking plan (eventspec.load_plan)."""
-    for served in serve("--plan", str(shop_plan)):
+def test_plan_folder(shop_plan, tmp_path):
+    """--plan DIR checks the calls against a tracking plan (eventspec.load_plan), and the
+    record reads back with the same plan."""
+    record = tmp_path / "planned.ndjson"
+    for served in serve("--plan", str(shop_plan), "--record", str(record)):
         served.post("/v1/track", {"userId": "u", "event": "Course Started", "properties": {}})
         served.post("/v1/track", {"userId": "u", "event": "Course Started", "properties": {"course_id": "c", "x": 1}})
-        served.post("/v1/track", {"userId": "u", "event": "Course Finished"})
-        missing, extra, unplanned = served.get("/calls")["calls"]
+        served.post("/v1/batch", {"batch": [{"type": "track", "userId": "u", "event": "Course Finished"}]})
+        calls = served.get("/calls")["calls"]
         served.stop()
+    missing, extra, unplanned = calls
     assert [f["category"] for f in missing["report"]["errors"]] == ["required-missing"]
     assert [(f["path"], f["category"]) for f in extra["report"]["warnings"]] == [("$.properties.x", "unplanned-property")]
     assert [f["category"] for f in unplanned["report"]["warnings"]] == ["unplanned-event"]
+    checked = subprocess.run([SCRIPT, "check", "--spec", "cdp", "--plan", str(shop_plan), "--format", "json", str(record)],
+                             capture_output=True, text=True, timeout=120)
+    results = json.loads(checked.stdout)["results"]
+    assert [[f["category"] for f in r["errors"] + r["warnings"]] for r in results] == [
+        [f["category"] for f in c["report"]["errors"] + c["report"]["warnings"]] for c in calls
+    ]
