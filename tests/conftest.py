@@ -1,18 +1,18 @@
 """Shared test configuration."""
 
+import json
+import os
+from pathlib import Path
+
+import pytest
+
 # pytester runs pytest inside the tests, for eventspec's pytest plugin (test_pytest_plugin.py)
 pytest_plugins = ["pytester"]
 
 
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
-
 @pytest.fixture
 def shop_plan(tmp_path: Path) -> Path:
-    """A small tracking plan on disk, in the layout of DESIGN-NOTES (issue 11): one event,
+    """A small tracking plan on disk, in the layout load_plan reads: one event,
     ``Course Started``, that needs ``course_id``; unplanned events and properties warn."""
     root = tmp_path / "plan"
     (root / "events" / "course-started").mkdir(parents=True)
@@ -37,7 +37,6 @@ def shop_plan(tmp_path: Path) -> Path:
 def require_component():
     """``require(found, reason)``: skip when a real component (a browser, Node) is missing
     here, but fail under CI, which must install it (.ci/run)."""
-    import os
 
     def require(found: object, reason: str) -> None:
         if found:
