@@ -211,7 +211,7 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
             info = schema.get("x-eventspec", {}) if isinstance(schema, dict) else {}
             traits[call] = uri
             meta[uri] = MappingProxyType(dict(info) if isinstance(info, dict) else {})
-    for (call, event), versions in named.items():
+    for (_call, event), versions in named.items():
         models = sorted(versions)
         if models != list(range(1, len(models) + 1)):
             raise PlanError(
@@ -319,8 +319,9 @@ def _event_meta(file: Path, parts: list[str], schema: Any, family: Family) -> di
 def _check_refs(file: Path, cat: Catalog, uri: str) -> None:
     """Every ``$ref`` of a plan file resolves inside the catalog: nothing is fetched, and
     a reference to nowhere is found at load, not when a payload meets it."""
-    from referencing.exceptions import Unresolvable
     from urllib.parse import urljoin
+
+    from referencing.exceptions import Unresolvable
 
     registry = cat.registry()
 

@@ -265,7 +265,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         written = import_plan(args.source, Path(args.input), target, name=args.name, spec=args.spec, names=names)
     except ImportFailed as error:
         raise UsageError(str(error)) from error
-    for note in written.notes:
+    for note in written.notes if sys.stderr is not None else ():  # stderr may be closed (`2>&-`)
         sys.stderr.write(f"eventspec: note: {note}\n")
     result = lint(read_plan(target))
     out.write(f"wrote {len(written.files)} file(s) to {target} from {args.source} {args.input}: "
