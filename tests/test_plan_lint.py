@@ -221,3 +221,16 @@ def test_cli_json_junit_github(tmp_path):
     line = next(n for n, t in enumerate(text, 1) if '"minLength"' in t)
     assert github[0].startswith(f"::error file={root}/events/thing-done/1.json,line={line},title=eventspec min-le-max::")
     assert github[1].startswith(f"::warning file={root}/events/other/1.json,line=") and "description" in github[1]
+
+
+def test_a_file_nested_too_deeply_is_a_finding_not_a_crash(tmp_path):
+    from eventspec._planfiles import MAX_DEPTH
+
+    node: dict[str, Any] = {"type": "string", "description": "leaf"}
+    for _ in range(MAX_DEPTH):
+        node = {"type": "object", "description": "level", "properties": {"x": node}}
+    root = write_plan(tmp_path / "p", {ONE: {**event(), **node, "required": []}})
+    [finding] = lint(read_plan(root)).files[ONE]
+    assert (finding.category, finding.severity) == ("schema-valid", "error") and "nested more than" in finding.message
+    result = run("diff", str(root), str(root))
+    assert result.returncode == 0 and "Traceback" not in result.stderr

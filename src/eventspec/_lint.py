@@ -225,6 +225,8 @@ def _loads(plan: PlanFolder) -> list[Issue]:
 
     try:
         load_plan(plan.root)
+    except RecursionError:
+        return [Issue(MANIFEST, "plan-loads", (), "the loader ran out of stack on a deeply nested file")]
     except PlanError as error:
         try:
             relative = Path(error.file).resolve().relative_to(plan.root.resolve()).as_posix()

@@ -198,7 +198,25 @@ def parse_file(relative: str, data: bytes) -> PlanFile:
         return PlanFile(relative, problem=f"not JSON: {error.msg} (line {error.lineno}, column {error.colno})", text=text)
     except (ValueError, RecursionError) as error:
         return PlanFile(relative, problem=f"not JSON: {error}", text=text)
+    if _depth(document) > MAX_DEPTH:
+        return PlanFile(relative, problem=f"nested more than {MAX_DEPTH} levels deep, more than a plan needs "
+                        "and more than eventspec checks", text=text)
     return PlanFile(relative, document, text=text)
+
+
+#: How deeply a plan file's JSON may nest: far beyond any real plan, well within what
+#: the recursive walks of lint, diff and the validator can follow.
+MAX_DEPTH = 100
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def read_plan(root: str | Path) -> PlanFolder:
