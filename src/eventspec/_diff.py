@@ -76,6 +76,8 @@ ANNOTATIONS = frozenset({
     "$schema", "$id", "$anchor", "$defs", "definitions", "contentMediaType", "contentEncoding", "x-eventspec",
 })
 _ITEMS = "[*]"
+# applicators whose subschemas apply to the same instance as the schema holding them
+_IN_PLACE = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "$ref"})
 # where definitions live: after refs are inlined, what they hold shows where it is used
 _PLACES = frozenset({"$defs", "definitions", "$schema", "$id"})
 
@@ -283,11 +285,14 @@ def _compare(old: dict[str, Any], new: dict[str, Any], parts: tuple[str, ...], o
     elif a.get("items") != b.get("items"):
         add("constraint-changed", "items changed")
     # the rest: equal, removed (only widens), or changed (not proven)
+    # with unevaluated* present, what an applicator declares counts as evaluated: removing
+    # the applicator can make keys or items unevaluated, so it is not proven to widen
+    unevaluated = any(k in a or k in b for k in ("unevaluatedProperties", "unevaluatedItems"))
     for keyword in sorted((set(a) | set(b)) - done):
         x, y = a.get(keyword), b.get(keyword)
         if _canon(x) == _canon(y):
             continue
-        if y is None and keyword != "prefixItems":
+        if y is None and keyword != "prefixItems" and not (unevaluated and keyword in _IN_PLACE):
             add("constraint-removed", f"{keyword} removed")
         else:
             add("constraint-changed", f"{keyword} {'added' if x is None else 'changed'}")
@@ -379,9 +384,13 @@ def _object(a: dict[str, Any], b: dict[str, Any], parts: tuple[str, ...], out: l
         for key in ("additionalProperties", "unevaluatedProperties", "patternProperties"):
             if _canon(a.get(key)) != _canon(b.get(key)):
                 add("constraint-changed", None, f"{key} changed")
+    in_branches = _branch_names(a)
     for name in sorted(new_props.keys() - old_props.keys()):
         node = _node(new_props[name])
-        if name in new_req:
+        if name in in_branches:
+            add("constraint-changed", name, f"{name!r} added where a branch of the old schema (allOf, if/then, ...) "
+                "declared it: values the branch allowed may now fail")
+        elif name in new_req:
             add("property-required-added", name, f"{name!r} added and required")
         elif old_closed == "closed":
             add("property-added-closed", name, f"{name!r} added (the object was closed, so no old payload had it)")
@@ -407,6 +416,28 @@ def _object(a: dict[str, Any], b: dict[str, Any], parts: tuple[str, ...], out: l
     for name in sorted(old_req - new_req):
         if name in new_props or name not in old_props:
             add("property-made-optional", name, f"{name!r} is no longer required")
+
+
+def _branch_names(node: dict[str, Any]) -> set[str]:
+    """Property names declared by the in-place branches of a schema (allOf, if/then, ...)."""
+
+    def branches(schema: dict[str, Any]) -> list[Any]:
+        found: list[Any] = []
+        for key in ("allOf", "anyOf", "oneOf"):
+            if isinstance(schema.get(key), list):
+                found.extend(schema[key])
+        found.extend(schema[key] for key in ("if", "then", "else") if key in schema)
+        found.extend(_dict(schema.get("dependentSchemas")).values())
+        return found
+
+    names: set[str] = set()
+    stack = branches(node)
+    while stack:
+        branch = stack.pop()
+        if isinstance(branch, dict):
+            names.update(_dict(branch.get("properties")))
+            stack.extend(branches(branch))
+    return names
 
 
 # --- whole files and plans -----------------------------------------------------------
