@@ -23,10 +23,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import eventspec
+from eventspec import _validate
 from eventspec._catalog import BASE_URI, catalog, registry
 from eventspec._compile import ANNOTATIONS, SUPPORTED, Unsupported, compile_schema
 from eventspec._messages import translate
-from eventspec import _validate
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402

@@ -17,7 +17,6 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 #: Keywords the generator implements.
