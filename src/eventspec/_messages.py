@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._catalog import owners
 from ._findings import Finding
 
 _KEYWORD_CATEGORY = {
@@ -25,6 +25,8 @@ _KEYWORD_CATEGORY = {
     "minItems": "items-out-of-range",
     "maxItems": "items-out-of-range",
     "uniqueItems": "duplicate-items",
+    "dependentRequired": "required-missing",
+    "dependencies": "required-missing",
 }
 
 _TYPE_NAMES = {
@@ -136,16 +138,48 @@ def _message(error: Any) -> str:
         return f"expected at most {value} item(s); found {len(instance)}"
     if keyword == "uniqueItems":
         return "expected unique items; found the same item more than once"
+    if keyword == "multipleOf":
+        return f"expected a multiple of {value}; found {instance!r}"
+    if keyword in ("minProperties", "maxProperties"):
+        least = keyword == "minProperties"
+        return f"expected at {'least' if least else 'most'} {value} {_plural(value, 'property', 'properties')}; found {len(instance)}"
+    if keyword in ("items", "additionalItems") and value is False:  # no items beyond the positional ones
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        positional = schema.get("prefixItems" if keyword == "items" else "items", [])
+        allowed = len(positional) if isinstance(positional, list) else 0
+        return f"expected at most {allowed} item(s); found {len(instance)}"
+    if keyword == "contains":
+        return "expected an item matching the schema under 'contains'; found none"
+    if keyword == "minContains":
+        return f"expected at least {value} items matching the schema under 'contains'; found fewer"
+    if keyword == "maxContains":
+        return f"expected at most {value} items matching the schema under 'contains'; found more"
+    if keyword == "not":
+        return f"expected a value the schema under 'not' rejects; found {found(instance)}"
+    if keyword == "false":
+        return f"expected nothing here (the schema is false); found {found(instance)}"
     return error.message
 
 
+def _plural(count: Any, one: str, many: str) -> str:
+    return one if count == 1 else many
+
+
+def _extras(schema: Any, instance: dict[Any, Any]) -> list[Any]:
+    """The properties ``additionalProperties`` applies to (jsonschema's rule)."""
+    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
+    patterns = "|".join(schema.get("patternProperties", {})) if isinstance(schema, dict) else ""
+    return [key for key in instance if key not in properties
+            and not (patterns and isinstance(key, str) and re.search(patterns, key))]
+
+
 def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iterator[Finding]:
-    """Findings for jsonschema errors, with paths below ``prefix``."""
-    files = owners()
+    """Findings for the compiler's errors (`eventspec._compile.Error`), with paths
+    below ``prefix``; each names the document its keyword is in."""
     for error in errors:
         keyword = error.validator
         parts = prefix + tuple(error.absolute_path)
-        schema_id = files.get(id(error.schema))
+        schema_id = error.schema_id
         if keyword in ("anyOf", "oneOf"):
             yield from _alternatives(error, prefix)
         elif keyword == "required":
@@ -158,6 +192,17 @@ def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iter
                         keyword,
                         schema_id,
                     )
+        elif keyword in ("dependentRequired", "dependencies") and isinstance(error.instance, dict):
+            for name, needed in error.validator_value.items():
+                if name in error.instance and isinstance(needed, list):
+                    for each in needed:
+                        if each not in error.instance:
+                            yield _finding(parts + (each,), f"{each!r} is required when {name!r} is present",
+                                           "required-missing", keyword, schema_id)
+        elif keyword == "additionalProperties" and error.validator_value is False and isinstance(error.instance, dict):
+            for key in _extras(error.schema, error.instance):
+                yield _finding(parts + (key,), f"expected no property {key!r} (the schema allows no others); "
+                               f"found {found(error.instance[key])}", "no-alternative-matched", keyword, schema_id)
         else:
             category = _KEYWORD_CATEGORY.get(keyword, "no-alternative-matched")
             yield _finding(parts, _message(error), category, keyword, schema_id)
@@ -205,7 +250,7 @@ def _alternatives(error: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding
         if not any(s.validator == "type" and not s.relative_path for s in subs)
     }
     parts = prefix + tuple(error.absolute_path)
-    schema_id = owners().get(id(error.schema))
+    schema_id = error.schema_id
     if len(meant) == 1:
         yield from translate(next(iter(meant.values())), prefix)
         return
@@ -218,7 +263,8 @@ def _alternatives(error: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding
         message = f"expected {_expected_types(dict.fromkeys(flat))}; found {found(error.instance)}"
         yield _finding(parts, message, "type-mismatch", "type", schema_id)
         return
-    described = [alternatives[i].get("description") for i in sorted(meant)]
+    described = [alternatives[i].get("description") if isinstance(alternatives[i], dict) else None
+                 for i in sorted(meant)]
     subs = [s for i in sorted(meant) for s in meant[i]]
     if all(s.validator == "format" for s in subs):
         formats = " or ".join(_FORMAT_NAMES.get(s.validator_value, s.validator_value) for s in subs)

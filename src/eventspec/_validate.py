@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
-from ._catalog import FAMILIES, Resolver, catalog, inline
+from ._catalog import FAMILIES, catalog
 from ._findings import (
     Finding,
     Report,
@@ -74,23 +74,29 @@ def _event_index(family: str) -> dict[str, str]:
 
 
 @cache
-def _validator(uri: str) -> Any:
-    """A jsonschema validator for one bundled schema, built once per process."""
-    from jsonschema import Draft202012Validator
+def _compiler() -> Any:
+    """One compiler over the bundled schemas: its generated checks, report plans and
+    remembered strings live as long as the process does."""
+    from ._compile import Compiler
 
-    return Draft202012Validator(inline(uri), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Compiler(catalog().contents)
+
+
+@cache
+def _validator(uri: str) -> Any:
+    """jsonschema's check and report for one bundled schema (a `Compiled`), as the
+    compiler falls back to for a schema it cannot compile."""
+    return _compiler().fallback(uri)
 
 
 @cache
 def _compiled(uri: str) -> Any:
-    from ._compile import compile_schema
-
-    return compile_schema(catalog().contents[uri], Resolver(uri))
+    return _compiler().compile(uri)
 
 
 def _fast(uri: str) -> Any:
     """The compiled fast-path predicate for one bundled schema, built once per process."""
-    return _compiled(uri)[0]
+    return _compiled(uri).check
 
 
 def _schema_findings(uri: str, payload: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
@@ -99,12 +105,12 @@ def _schema_findings(uri: str, payload: Any, prefix: tuple[str | int, ...]) -> l
     The full report comes from the compiled reporter; jsonschema itself is asked only
     if the reporter and the predicate ever disagree (the tests say they never do).
     """
-    check, report = _compiled(uri)
-    if check(payload):
+    compiled = _compiled(uri)
+    if compiled.check(payload):
         return []
-    errors = report(payload)
+    errors = compiled.report(payload)
     if not errors:  # pragma: no cover - a defensive fallback, never taken in the tests
-        errors = _validator(uri).iter_errors(payload)
+        errors = _validator(uri).report(payload)
     return list(translate(errors, prefix))
 
 
