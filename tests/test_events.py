@@ -93,7 +93,7 @@ def _accepts(kinds: list[str], value: Any) -> bool:
 
 
 def declared(family: str, name: str) -> dict[str, Any]:
-    schema = catalog().contents[catalog().families[family].events[name]]
+    schema = catalog().contents[catalog().family(family).events[name]]
     return schema["properties"]["properties"].get("properties", {})
 
 

@@ -23,13 +23,32 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import eventspec
-from eventspec._catalog import catalog, registry
+from eventspec import _validate
+from eventspec._catalog import BASE_URI, catalog, registry
 from eventspec._compile import Compiler
 from eventspec._messages import translate
-from eventspec._validate import _compiled, _fast, _validator
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
+
+CATALOG = catalog()
+
+
+def _uri(relative):
+    return BASE_URI + relative
+
+
+def _fast(uri):
+    return _validate._fast(CATALOG, uri)
+
+
+def _compiled(uri):
+    return _validate._compiled(CATALOG, uri)
+
+
+def _validator(uri):
+    return _validate._validator(CATALOG, uri)
+
 
 URIS = sorted(catalog().contents)
 FIXTURES = Path(__file__).parent / "fixtures" / "examples"
@@ -246,21 +265,21 @@ QUICK_POOL = PAYLOADS + MUTANTS[:3000] + _quick_extras()
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 def test_the_quick_path_gives_the_full_paths_report(strict):
     from eventspec._catalog import FAMILIES
-    from eventspec._validate import _validate
 
+    _validate_full = functools.partial(_validate._validate, CATALOG)
     differ = []
     for payload in QUICK_POOL:
         for spec in FAMILIES:
             for _ in range(2):  # the second time, the names and strings it remembered are used
                 quick = eventspec.validate(payload, spec=spec, strict=strict)
-                full = _validate(payload, spec, strict, None)
+                full = _validate_full(payload, spec, strict, None)
                 if quick != full:
                     differ.append(f"{spec} {payload!r:.200}\n  quick {quick}\n  full  {full}")
     assert differ == []
 
 
 def test_the_quick_path_answers_most_valid_payloads():
-    from eventspec._validate import _QUICK
+    _QUICK = CATALOG._state.quick
 
     valid = [(p, corpus.family_of(p)) for p in PAYLOADS if eventspec.validate(p, spec=corpus.family_of(p)).ok]
     answered = [p for p, spec in valid if _QUICK[spec](p, False) is not None]
@@ -268,8 +287,6 @@ def test_the_quick_path_answers_most_valid_payloads():
 
 
 def test_remembered_strings_never_vouch_for_another_value():
-    from eventspec._validate import _uri
-
     check = _fast(_uri("cdp/calls/identify.json"))
     good = {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.9"}}
     bad = {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.999"}}
@@ -343,13 +360,13 @@ def test_the_quick_path_gives_the_full_paths_report_with_and_without_orjson(monk
     from eventspec import _validate
 
     pytest.importorskip("orjson")  # imported: a quick path built now uses it from the start
-    with_orjson = {spec: _validate._quick_path(spec) for spec in ("cdp", "retainpixel", "userpilot", "customerio-event")}
+    with_orjson = {spec: _validate._quick_path(CATALOG, spec) for spec in ("cdp", "retainpixel", "userpilot", "customerio-event")}
     monkeypatch.setattr(_validate, "_orjson_dumps", lambda: None)
-    without = {spec: _validate._quick_path(spec) for spec in with_orjson}
+    without = {spec: _validate._quick_path(CATALOG, spec) for spec in with_orjson}
     differ = []
     answered = 0
     for spec, payload in _zoo():
-        full = _validate._validate(payload, spec, False, None)
+        full = _validate._validate(CATALOG, payload, spec, False, None)
         for name, quick in (("orjson", with_orjson[spec]), ("marshal", without[spec])):
             report = quick(payload, False, None)
             answered += report is not None

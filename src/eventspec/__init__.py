@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from ._catalog import FAMILIES, catalog
+from ._catalog import FAMILIES, Catalog, bundled
 from ._findings import (
     CATEGORIES,
     ConformanceError,
@@ -24,12 +24,16 @@ from ._findings import (
     UnknownEvent,
     UnknownFamily,
 )
+from ._plan import PlanError, load_plan
 from ._validate import validate
 
 __all__ = [
+    "BUNDLED",
     "CATEGORIES",
+    "Catalog",
     "ConformanceError",
     "Finding",
+    "PlanError",
     "Report",
     "UnknownCall",
     "UnknownEvent",
@@ -38,6 +42,7 @@ __all__ = [
     "check",
     "events",
     "families",
+    "load_plan",
     "schema",
     "validate",
 ]
@@ -71,7 +76,7 @@ def families() -> list[str]:
 def _family(spec: str) -> Any:
     if spec not in FAMILIES:
         raise UnknownFamily(spec, FAMILIES)
-    return catalog().families[spec]
+    return bundled().family(spec)
 
 
 def events(spec: str = "cdp") -> list[str]:
@@ -112,11 +117,14 @@ def schema(spec: str, name: str) -> dict[str, Any]:
     uri = family.events.get(name) or family.calls.get(name)
     if uri is None:
         raise UnknownEvent(spec, name, tuple(family.events) + tuple(family.calls))
-    return copy.deepcopy(catalog().contents[uri])
+    return copy.deepcopy(bundled().documents[uri])
 
 
 def __getattr__(name: str) -> Any:
     # Read lazily: importlib.metadata costs import time most callers never need.
+    if name == "BUNDLED":
+        # the bundled catalog, read at first use: importing eventspec stays cheap
+        return bundled()
     if name == "__version__":
         from importlib.metadata import version
 

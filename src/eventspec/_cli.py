@@ -15,6 +15,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any, NamedTuple, TextIO
 
 from ._catalog import FAMILIES
@@ -33,6 +34,7 @@ from ._inputs import (
     read,
     remote,
 )
+from ._plan import PlanError
 from ._reporters import FORMATS, Format, Result, Totals, Writer, split_lines
 from ._validate import validate, validate_parsed
 
@@ -68,6 +70,20 @@ class Config(NamedTuple):
     format: str
     color: bool
     split: bool
+    plan: str | None = None  # a tracking plan folder: workers load it once each
+
+
+_PLANS: dict[str, Any] = {}
+
+
+def _plan(path: str) -> Any:
+    """The catalog of a plan folder, loaded once per process."""
+    found = _PLANS.get(path)
+    if found is None:
+        from ._plan import load_plan
+
+        found = _PLANS[path] = load_plan(path)
+    return found
 
 
 class Batch(NamedTuple):
@@ -81,12 +97,16 @@ class Batch(NamedTuple):
     payloads: int
 
 
-def _check_one(item: Item, spec: str, strict: bool) -> Result:
+def _check_one(item: Item, spec: str, strict: bool, plan: str | None = None) -> Result:
     item = parse_line(item)
     if item.problem is not None:
         return Result(item, None, None)
     family = detect(item.payload) if spec == "auto" else spec
-    return Result(item, validate(item.payload, spec=family, strict=strict), family, auto=spec == "auto")
+    if plan is not None:
+        report = _plan(plan).validate(item.payload, spec=family, strict=strict)
+    else:
+        report = validate(item.payload, spec=family, strict=strict)
+    return Result(item, report, family, auto=spec == "auto")
 
 
 _FORMATS: dict[Config, Format] = {}
@@ -104,7 +124,7 @@ def _check_items(source: str, items: list[Item], config: Config) -> Batch:
     valid: list[str] = []
     invalid: list[str] = []
     for item in items:
-        result = _check_one(item, config.spec, config.strict)
+        result = _check_one(item, config.spec, config.strict, config.plan)
         totals.add(result, config.strict)
         rendered.append(fmt.render(result))
         if config.split:
@@ -117,7 +137,7 @@ def _check_items(source: str, items: list[Item], config: Config) -> Batch:
 def _check_block(block: Block, config: Config) -> Batch:
     """Check and render an NDJSON block: `_check_items` over its lines, made lean for the
     common line (parsed, valid, and silent in text and github output)."""
-    if config.split:
+    if config.split or config.plan is not None:
         return _check_items(block.source, lines(block), config)
     fmt = _format(config)
     silent = fmt.silent_when_clean
@@ -232,9 +252,12 @@ class _Progress:
 
 def _run_check(args: argparse.Namespace, stdin: IO[bytes], stdout: TextIO) -> int:
     check_paths(args.paths)
+    if args.plan is not None:
+        args.plan = str(Path(args.plan).resolve())
+        _plan(args.plan)  # a plan that does not load is a usage error, before any output
     out = open(args.output, "w", encoding="utf-8") if args.output else stdout
     color = out.isatty() and "NO_COLOR" not in os.environ
-    config = Config(args.spec, args.strict, args.format, color, bool(args.split))
+    config = Config(args.spec, args.strict, args.format, color, bool(args.split), args.plan)
     split = [open(name, "w", encoding="utf-8") for name in args.split] if args.split else []
     writer = Writer(FORMATS[args.format](args.strict, color), out)
     totals = Totals()
@@ -260,6 +283,8 @@ def _run_check(args: argparse.Namespace, stdin: IO[bytes], stdout: TextIO) -> in
 def _run_list(args: argparse.Namespace, stdout: TextIO) -> int:
     from . import calls, events
 
+    if args.plan is not None:
+        return _list_plan(_plan(args.plan), args.spec, stdout)
     for family in [args.spec] if args.spec else sorted(FAMILIES):
         stdout.write(f"{family}\n  calls: {', '.join(calls(family))}\n")
         names = events(family)
@@ -269,17 +294,40 @@ def _run_list(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+def _list_plan(cat: Any, spec: str | None, stdout: TextIO) -> int:
+    plan = cat.plan
+    stdout.write(f"plan {plan.name} (extends {plan.spec}): {plan.root}\n")
+    for (call, name), event in plan.named.items():
+        versions = ", ".join(str(v) for v in sorted(event.versions))
+        description = cat.documents[event.newest].get("description", "")
+        stdout.write(f"  {call} {name!r} (version {versions}): {description}\n")
+    for call, uri in sorted(plan.traits.items()):
+        stdout.write(f"  {call} traits: {cat.documents[uri].get('description', '')}\n")
+    return 0
+
+
 def _run_show(args: argparse.Namespace, stdout: TextIO) -> int:
     from . import schema
     from ._describe import rows
 
-    document = schema(args.spec, args.name)
+    if args.plan is not None:
+        cat = _plan(args.plan)
+        document = cat.schema(args.spec, args.name)
+        uri = cat.plan.newest(args.name) if cat.plan.newest(args.name) else None
+    else:
+        document = schema(args.spec or "cdp", args.name)
+        uri = None
     if args.json:
         json.dump(document, stdout, indent=2, ensure_ascii=False)
         stdout.write("\n")
         return 0
-    stdout.write(f"{document['title']} ({args.spec}): {document['$id']}\n{document['description']}\n\n")
-    table = [("field", "type", "required", "description")] + rows(document)
+    if uri is not None:
+        stdout.write(f"{document.get('title', args.name)} (plan {cat.plan.name}, the properties object): {uri}\n"
+                     f"{document.get('description', '')}\n\n")
+        table = [("field", "type", "required", "description")] + rows(document, cat, uri)
+    else:
+        stdout.write(f"{document['title']} ({args.spec or 'cdp'}): {document['$id']}\n{document['description']}\n\n")
+        table = [("field", "type", "required", "description")] + rows(document)
     widths = [max(len(r[i]) for r in table) for i in range(3)]
     for path, kind, required, description in table:
         stdout.write(f"{path:<{widths[0]}}  {kind:<{widths[1]}}  {required:<{widths[2]}}  {description}\n")
@@ -320,11 +368,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
     check.add_argument("--split", nargs=2, metavar=("VALID_OUT", "INVALID_OUT"),
                        help="write valid payloads to VALID_OUT and invalid ones, annotated, to INVALID_OUT (NDJSON)")
+    check.add_argument("--plan", metavar="DIR", help="also check against this tracking plan folder")
     lister = commands.add_parser("list", help="list families, calls and semantic events")
     lister.add_argument("--spec", choices=FAMILIES)
+    lister.add_argument("--plan", metavar="DIR", help="list this tracking plan's events and traits instead")
     show = commands.add_parser("show", help="show the schema of a call or semantic event")
     show.add_argument("name", help='a call ("track") or a semantic event ("Order Completed")')
-    show.add_argument("--spec", default="cdp", choices=FAMILIES)
+    show.add_argument("--spec", default=None, choices=FAMILIES, help="the family (default cdp, or the plan's)")
+    show.add_argument("--plan", metavar="DIR", help="show a plan event's properties (newest version)")
     show.add_argument("--json", action="store_true", help="print the JSON Schema itself")
     example = commands.add_parser("example", help="print a generated valid payload of a call or semantic event")
     example.add_argument("name", help='a call ("identify") or a semantic event ("Order Completed")')
@@ -350,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "example":
             return _run_example(args, sys.stdout)
         return _run_show(args, sys.stdout)
-    except UsageError as error:
+    except (UsageError, PlanError) as error:
         print(f"eventspec: error: {error}", file=sys.stderr)
         return 2
     except KeyError as error:  # UnknownEvent from show

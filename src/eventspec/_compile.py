@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, NamedTuple
 
 from ._report import (
@@ -86,7 +86,7 @@ class _Generator:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self.names: dict[tuple[int, str, Any], str] = {}  # (id(node), base, dialect) -> function
+        self.names: dict[tuple[int, Scope], str] = {}  # (id(node), its scope) -> function
         self.sources: dict[str, str] = {}  # function -> its source
         self.order: list[str] = []  # functions in the order they were generated
         self.constants: dict[str, Any] = {}  # generated since the last commit
@@ -133,8 +133,10 @@ class _Generator:
         return name
 
     @staticmethod
-    def key(schema: Any, scope: Scope) -> tuple[int, str, Any]:
-        return (id(schema), scope.base, scope.dialect)
+    def key(schema: Any, scope: Scope) -> tuple[int, Scope]:
+        # Every schema object lives in the compiler's documents, which it keeps: an id
+        # stays the same object's for as long as the key can be looked up.
+        return (id(schema), scope)
 
     def function(self, schema: Any, scope: Scope) -> str:
         """The name of the function checking ``schema`` (generated once per subschema)."""
@@ -363,8 +365,9 @@ class _Generator:
             fmt = found["format"]
             if not isinstance(fmt, str):
                 raise Malformed(f"format must be a string; found {fmt!r}")
-            if scope.dialect.name != "draft2020-12":
-                test = f"not {self.constant(conforms_in(scope.dialect.name))}({var}, {fmt!r})"
+        if "format" in found and scope.formats:
+            if scope.draft.name != "draft2020-12":
+                test = f"not {self.constant(conforms_in(scope.draft.name))}({var}, {fmt!r})"
             elif fmt in SHAPES:  # the common shape by a regex, anything else by jsonschema's check
                 test = f"({shape_name(fmt)}({var}) is None and not _conforms({var}, {fmt!r}))"
             else:
@@ -424,7 +427,7 @@ class _Generator:
             prefix = schemas(found["prefixItems"], "prefixItems")
         if "items" in found:
             items = found["items"]
-            if scope.dialect.tuple_items and isinstance(items, list):
+            if scope.draft.tuple_items and isinstance(items, list):
                 prefix = schemas(items, "items")
                 if "additionalItems" in found:
                     rest = subschema(found["additionalItems"], "additionalItems")
@@ -459,7 +462,7 @@ class _Generator:
                   depth: int) -> None:
         sub = subschema(found["contains"], "contains")
         child, matches = f"v{depth + 1}", f"m{depth}"
-        legacy = scope.dialect.legacy  # draft-07: at least one, no minContains/maxContains
+        legacy = scope.draft.legacy  # draft-07: at least one, no minContains/maxContains
         least = count(schema, "minContains") if "minContains" in schema and not legacy else 1
         most = count(schema, "maxContains") if "maxContains" in schema and not legacy else None
         if least == 0 and most is None:
@@ -504,6 +507,10 @@ class Compiler:
     Arguments:
         documents: base URI -> schema document (a dict or a boolean). References
             between them resolve offline; the official metaschemas are known too.
+        format_annotation: the URIs of documents whose ``format`` is an annotation, as
+            2020-12 has it by default: a schema compiled from one of them checks no
+            format, also in what it refers to (jsonschema without a format checker).
+            Every other schema checks formats, as the bundled specs need.
 
     The generated functions, the namespace they run in, the report plans and the
     strings remembered as valid all belong to the instance: two compilers share
@@ -517,9 +524,10 @@ class Compiler:
     [('multipleOf', 'https://example.com/a')]
     """
 
-    def __init__(self, documents: Mapping[str, Any]) -> None:
+    def __init__(self, documents: Mapping[str, Any], *, format_annotation: Collection[str] = ()) -> None:
         # a URI with an empty fragment names the same document (RFC 3986, referencing)
         self._documents = {uri.removesuffix("#"): document for uri, document in documents.items()}
+        self._annotated = frozenset(uri.removesuffix("#") for uri in format_annotation)
         self._lock = threading.RLock()
         self._index = Index(self._documents)
         self._generator = _Generator(self._index)
@@ -527,6 +535,7 @@ class Compiler:
         self._reporter = Reporter(self._index, self._predicate, self._lock)
         self._compiled: dict[str, Compiled] = {}
         self._fallback: Any = None
+        self._fallbacks: dict[str, Compiled] = {}
 
     def compile(self, uri: str) -> Compiled:
         """The compiled check and report of the schema at ``uri``.
@@ -563,17 +572,24 @@ class Compiler:
         gives for a schema it cannot compile natively)."""
         from ._fallback import Fallback
 
-        with self._lock:
-            if self._fallback is None:
-                self._fallback = Fallback(self._index)
-            node, scope, canonical = self._index.root(uri)
-            return self._fallback.compiled(canonical, scope)
+        found = self._fallbacks.get(uri)
+        if found is None:
+            with self._lock:
+                if self._fallback is None:
+                    self._fallback = Fallback(self._index)
+                node, scope, canonical = self._root(uri)
+                found = self._fallbacks[uri] = self._fallback.compiled(canonical, scope)
+        return found
+
+    def _root(self, uri: str) -> tuple[Any, Scope, str]:
+        node, scope, canonical = self._index.root(uri)
+        return node, scope._replace(formats=scope.document not in self._annotated), canonical
 
     # --- internals ----------------------------------------------------------------------
 
     def _compile(self, uri: str) -> Compiled:
         try:
-            node, scope, canonical = self._index.root(uri)
+            node, scope, canonical = self._root(uri)
         except Unresolvable:
             raise SchemaError(uri, "", "no schema among the documents has this URI") from None
         except Unsupported:
@@ -638,11 +654,11 @@ class Compiler:
                 continue
             seen.add((id(node), scope.base))
             scope = Index.enter(scope, node)
-            if not scope.dialect.crawlable:
+            if not scope.draft.crawlable:
                 continue  # jsonschema's rules for older drafts; it will say
             for keyword in ("$ref", "$dynamicRef", "$recursiveRef"):
                 ref = node.get(keyword)
-                if not isinstance(ref, str) or keyword not in scope.dialect.validating:
+                if not isinstance(ref, str) or keyword not in scope.draft.validating:
                     continue
                 try:
                     target, where = self._index.lookup(ref, scope)
@@ -661,15 +677,15 @@ class Compiler:
 
 def _subschemas(node: dict[str, Any], scope: Scope) -> list[tuple[tuple[Any, ...], Any]]:
     """(relative path, subschema) for each subschema in a schema position of ``node``."""
-    dialect = scope.dialect
+    draft = scope.draft
     found: list[tuple[tuple[Any, ...], Any]] = []
     for keyword, value in node.items():
-        if keyword in dialect.in_value or (keyword == "items" and not isinstance(value, list)):
+        if keyword in draft.in_value or (keyword == "items" and not isinstance(value, list)):
             found.append(((keyword,), value))
-        elif keyword in dialect.in_subarray or (keyword == "items" and dialect.tuple_items):
+        elif keyword in draft.in_subarray or (keyword == "items" and draft.tuple_items):
             if isinstance(value, list):
                 found += [((keyword, i), sub) for i, sub in enumerate(value)]
-        elif keyword in dialect.in_subvalues or (keyword == "dependencies" and dialect.legacy):
+        elif keyword in draft.in_subvalues or (keyword == "dependencies" and draft.legacy):
             if isinstance(value, dict):
                 found += [((keyword, name), sub) for name, sub in value.items() if isinstance(sub, (dict, bool))]
     return found

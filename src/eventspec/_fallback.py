@@ -16,7 +16,7 @@ import referencing.jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from ._compile import Compiled
-from ._dialects import Dialect
+from ._drafts import Draft
 from ._report import Error
 from ._resolve import Index, SchemaError, Scope, pointer_to
 
@@ -31,23 +31,23 @@ _CLASSES: dict[str, Any] = {
 
 
 @cache
-def validator_class(dialect: Dialect) -> Any:
-    """jsonschema's validator class for ``dialect``; for a custom metaschema that
+def validator_class(draft: Draft) -> Any:
+    """jsonschema's validator class for ``draft``; for a custom metaschema that
     leaves vocabularies out, one that ignores their keywords, as the draft says."""
-    cls = _CLASSES[dialect.name]
-    if dialect.allowed is None:
+    cls = _CLASSES[draft.name]
+    if draft.allowed is None:
         return cls
     return jsonschema.validators.create(
         meta_schema=cls.META_SCHEMA,
-        validators={k: f for k, f in cls.VALIDATORS.items() if k in dialect.allowed},
+        validators={k: f for k, f in cls.VALIDATORS.items() if k in draft.allowed},
         type_checker=cls.TYPE_CHECKER,
         format_checker=cls.FORMAT_CHECKER,
         id_of=cls.ID_OF,
     )
 
 
-def _specification(dialect: Dialect) -> Any:
-    return referencing.jsonschema.specification_with(dialect.uri)
+def _specification(draft: Draft) -> Any:
+    return referencing.jsonschema.specification_with(draft.uri)
 
 
 class Fallback:
@@ -57,16 +57,17 @@ class Fallback:
         self._index = index
         resources = []
         for uri, document in index.documents.items():
-            default = _specification(index.dialect_of(uri, document))
+            default = _specification(index.draft_of(uri, document))
             resources.append((uri, referencing.Resource.from_contents(document, default_specification=default)))
         self._registry = referencing.Registry().with_resources(resources).crawl()
         self._owners: dict[int, str] | None = None
 
     def compiled(self, canonical: str, scope: Scope) -> Compiled:
-        cls = validator_class(scope.dialect)
+        cls = validator_class(scope.draft)
         # A root that refers to the schema: jsonschema resolves it, and what it refers
         # to, with the schema's own URI as base (a root schema itself would get none).
-        validator = cls({"$ref": canonical}, registry=self._registry, format_checker=cls.FORMAT_CHECKER)
+        formats = cls.FORMAT_CHECKER if scope.formats else None
+        validator = cls({"$ref": canonical}, registry=self._registry, format_checker=formats)
         document = scope.document
 
         def check(value: Any) -> bool:
@@ -152,8 +153,8 @@ def _walk(index: Index, document: str, path: list[Any]) -> str | None:
 
 
 @cache
-def _metaschema_validator(dialect: Dialect) -> Any:
-    cls = _CLASSES[dialect.name]
+def _metaschema_validator(draft: Draft) -> Any:
+    cls = _CLASSES[draft.name]
     return cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
 
 
@@ -167,14 +168,14 @@ def check_schema(index: Index, uri: str) -> None:
     if uri not in index.documents:
         raise SchemaError(uri, "", "no schema among the documents has this URI")
     document = index.documents[uri]
-    dialect = index.dialect_of(uri, document)
-    if dialect.meta:  # a custom metaschema among the documents
-        meta = index.documents[dialect.meta]
-        cls = jsonschema.validators.validator_for(meta, default=_CLASSES[dialect.name])
+    draft = index.draft_of(uri, document)
+    if draft.meta:  # a custom metaschema among the documents
+        meta = index.documents[draft.meta]
+        cls = jsonschema.validators.validator_for(meta, default=_CLASSES[draft.name])
         registry = Fallback(index)._registry
         validator = cls(meta, registry=registry, format_checker=cls.FORMAT_CHECKER)
     else:
-        validator = _metaschema_validator(dialect)
+        validator = _metaschema_validator(draft)
     error = best_match(validator.iter_errors(document))
     if error is not None:
         raise SchemaError(uri, pointer_to(error.absolute_path), error.message)

@@ -15,6 +15,7 @@ from typing import IO, Any, NamedTuple
 
 EXTENSIONS = (".json", ".ndjson", ".jsonl")
 STDIN = "<stdin>"
+PLAN_MANIFEST = "eventspec-plan.json"
 
 
 class UsageError(Exception):
@@ -242,7 +243,12 @@ def files_under(paths: list[str]) -> list[tuple[str, Path | None]]:
         if name == "-":
             found.append((STDIN, None))
         elif path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in EXTENSIONS)
+            # a tracking plan's folder holds schemas, not payloads (check it with --plan)
+            plans = [p.parent for p in path.rglob(PLAN_MANIFEST)]
+            inside = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix in EXTENSIONS and not any(p.is_relative_to(d) for d in plans)
+            )
             found.extend((str(p), p) for p in inside)
             if not inside:
                 found.append((name, path))

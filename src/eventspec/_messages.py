@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -25,8 +24,22 @@ _KEYWORD_CATEGORY = {
     "minItems": "items-out-of-range",
     "maxItems": "items-out-of-range",
     "uniqueItems": "duplicate-items",
+    "multipleOf": "out-of-range",
+    "minProperties": "out-of-range",
+    "maxProperties": "out-of-range",
+    "minContains": "items-out-of-range",
+    "maxContains": "items-out-of-range",
+    "contains": "items-out-of-range",
     "dependentRequired": "required-missing",
     "dependencies": "required-missing",
+    "additionalProperties": "not-allowed",
+    "unevaluatedProperties": "not-allowed",
+    "unevaluatedItems": "not-allowed",
+    "additionalItems": "not-allowed",
+    "items": "not-allowed",
+    "propertyNames": "not-allowed",
+    "not": "not-allowed",
+    "false": "not-allowed",
 }
 
 _TYPE_NAMES = {
@@ -140,10 +153,15 @@ def _message(error: Any) -> str:
         return "expected unique items; found the same item more than once"
     if keyword == "multipleOf":
         return f"expected a multiple of {value}; found {instance!r}"
-    if keyword in ("minProperties", "maxProperties"):
-        least = keyword == "minProperties"
-        return f"expected at {'least' if least else 'most'} {value} {_plural(value, 'property', 'properties')}; found {len(instance)}"
-    if keyword in ("items", "additionalItems") and value is False:  # no items beyond the positional ones
+    if keyword == "minProperties":
+        return f"expected at least {value} properties; found {len(instance)}"
+    if keyword == "maxProperties":
+        return f"expected at most {value} properties; found {len(instance)}"
+    if keyword == "not":
+        return f"found {found(instance)}, which the schema rules out"
+    if keyword == "false":
+        return f"found {found(instance)}, where the schema allows nothing"
+    if keyword in ("items", "additionalItems") and value is False:  # no items past the positional ones
         schema = error.schema if isinstance(error.schema, dict) else {}
         positional = schema.get("prefixItems" if keyword == "items" else "items", [])
         allowed = len(positional) if isinstance(positional, list) else 0
@@ -154,34 +172,32 @@ def _message(error: Any) -> str:
         return f"expected at least {value} items matching the schema under 'contains'; found fewer"
     if keyword == "maxContains":
         return f"expected at most {value} items matching the schema under 'contains'; found more"
-    if keyword == "not":
-        return f"expected a value the schema under 'not' rejects; found {found(instance)}"
-    if keyword == "false":
-        return f"expected nothing here (the schema is false); found {found(instance)}"
     return error.message
 
 
-def _plural(count: Any, one: str, many: str) -> str:
-    return one if count == 1 else many
-
-
-def _extras(schema: Any, instance: dict[Any, Any]) -> list[Any]:
-    """The properties ``additionalProperties`` applies to (jsonschema's rule)."""
-    properties = schema.get("properties", {}) if isinstance(schema, dict) else {}
-    patterns = "|".join(schema.get("patternProperties", {})) if isinstance(schema, dict) else ""
-    return [key for key in instance if key not in properties
-            and not (patterns and isinstance(key, str) and re.search(patterns, key))]
-
-
 def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iterator[Finding]:
-    """Findings for the compiler's errors (`eventspec._compile.Error`), with paths
-    below ``prefix``; each names the document its keyword is in."""
+    """Findings for the compiler's errors (`eventspec._compile.Error`: compiled, or
+    jsonschema's converted), with paths below ``prefix``; each names the document
+    (``schema_id``) its keyword is in."""
     for error in errors:
         keyword = error.validator
         parts = prefix + tuple(error.absolute_path)
         schema_id = error.schema_id
         if keyword in ("anyOf", "oneOf"):
             yield from _alternatives(error, prefix)
+        elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict) \
+                and error.validator_value is False:
+            # one finding per key that is not allowed, at the key itself
+            allowed = sorted(k for k in error.schema.get("properties", {}) if isinstance(k, str))
+            for name in _extra_keys(error):
+                yield _finding(
+                    parts + (name,),
+                    f"{name!r} is not allowed here"
+                    + (f"; the object allows {', '.join(map(repr, allowed))}" if allowed else ""),
+                    "not-allowed",
+                    keyword,
+                    schema_id,
+                )
         elif keyword == "required":
             for name in error.validator_value:
                 if isinstance(error.instance, dict) and name not in error.instance:
@@ -199,13 +215,24 @@ def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iter
                         if each not in error.instance:
                             yield _finding(parts + (each,), f"{each!r} is required when {name!r} is present",
                                            "required-missing", keyword, schema_id)
-        elif keyword == "additionalProperties" and error.validator_value is False and isinstance(error.instance, dict):
-            for key in _extras(error.schema, error.instance):
-                yield _finding(parts + (key,), f"expected no property {key!r} (the schema allows no others); "
-                               f"found {found(error.instance[key])}", "no-alternative-matched", keyword, schema_id)
         else:
             category = _KEYWORD_CATEGORY.get(keyword, "no-alternative-matched")
             yield _finding(parts, _message(error), category, keyword, schema_id)
+
+
+def _extra_keys(error: Any) -> list[str]:
+    """The keys an additionalProperties: false error is about, as jsonschema's message lists them."""
+    import re
+
+    instance, schema = error.instance, error.schema
+    declared = schema.get("properties", {})
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    extra = [k for k in instance if k not in declared and not (isinstance(k, str) and any(p.search(k) for p in patterns))]
+    if error.validator == "unevaluatedProperties" or not extra:
+        # which keys were left unevaluated is in the message only: 'x', 'y' were unexpected
+        named = re.findall(r"'((?:[^'\\]|\\.)*)'", error.message)
+        extra = [k for k in instance if k in named] or extra
+    return extra or [str(k) for k in instance]
 
 
 def _misplaced(instance: dict[str, Any], name: str) -> str:

@@ -22,7 +22,7 @@ from ._resolve import Index, Scope, Unsupported
 from ._runtime import SHAPES, conforms, conforms_in, in_enum, is_type, multiple_fails, uniq
 
 _Step = Callable[[Any, tuple[Any, ...], list["Error"]], None]
-_Key = tuple[int, str, Any]
+_Key = tuple[int, Scope]
 
 
 class Error:
@@ -123,7 +123,7 @@ def subschema(value: Any, keyword: str) -> Any:
 
 
 def keywords(schema: Any, scope: Scope) -> dict[str, Any]:
-    """The keywords ``schema`` is validated by in its dialect, with their values.
+    """The keywords ``schema`` is validated by in its draft, with their values.
 
     Raises:
         Unsupported: a draft, or a keyword, the compiler leaves to jsonschema.
@@ -131,24 +131,24 @@ def keywords(schema: Any, scope: Scope) -> dict[str, Any]:
     """
     if not isinstance(schema, dict):
         raise Malformed(f"a schema must be an object or a boolean; found {schema!r}")
-    dialect = scope.dialect
-    if not dialect.crawlable:
-        raise Unsupported(f"the dialect {dialect.uri}")
-    found = {k: schema[k] for k in dialect.keywords(schema)}
+    draft = scope.draft
+    if not draft.crawlable:
+        raise Unsupported(f"the draft {draft.uri}")
+    found = {k: schema[k] for k in draft.keywords(schema)}
     for keyword in found:
-        if keyword not in dialect.native:
-            raise Unsupported(f"{keyword} in {dialect.name}")
+        if keyword not in draft.native:
+            raise Unsupported(f"{keyword} in {draft.name}")
     return found
 
 
 def format_check(fmt: str, scope: Scope) -> Callable[[Any], bool]:
     """Whether a value passes ``format``: true when valid, in the schema's draft."""
-    if scope.dialect.name == "draft2020-12":
+    if scope.draft.name == "draft2020-12":
         shape = SHAPES.get(fmt)
         if shape is None:
             return lambda v: conforms(v, fmt)
         return lambda v: shape(v) is not None or conforms(v, fmt)
-    check = conforms_in(scope.dialect.name)
+    check = conforms_in(scope.draft.name)
     return lambda v: check(v, fmt)
 
 
@@ -222,7 +222,7 @@ class Reporter:
     def node(self, schema: Any, scope: Scope) -> _Node:
         """The one node of ``schema`` reached in ``scope`` (its ``$schema`` applied)."""
         scope = Index.enter(scope, schema)
-        key = (id(schema), scope.base, scope.dialect)
+        key = (id(schema), scope)
         found = self._nodes.get(key)
         if found is None:
             with self._lock:
@@ -390,6 +390,7 @@ class Reporter:
             fmt = found["format"]
             if not isinstance(fmt, str):
                 raise Malformed(f"format must be a string; found {fmt!r}")
+        if "format" in found and scope.formats:
             passes = format_check(fmt, scope)
             tests.append(("format", fmt, lambda v: not passes(v)))
         if not tests:
@@ -430,7 +431,7 @@ class Reporter:
         if found.get("uniqueItems") is True:
             steps.append(lambda v, path, out: None if not isinstance(v, list) or uniq(v) else out.append(
                 Error("uniqueItems", True, v, schema, path, document)))
-        dialect = scope.dialect
+        draft = scope.draft
         prefix: list[_Node] = []  # positional schemas: prefixItems, or an items array before 2020-12
         rest: Any = True  # the schema of the items after them
         rest_keyword = "items"
@@ -438,7 +439,7 @@ class Reporter:
             prefix = [self._child(sub, scope) for sub in schemas(found["prefixItems"], "prefixItems")]
         if "items" in found:
             items = found["items"]
-            if dialect.tuple_items and isinstance(items, list):
+            if draft.tuple_items and isinstance(items, list):
                 prefix = [self._child(sub, scope) for sub in schemas(items, "items")]
                 if "additionalItems" in found:
                     rest, rest_keyword = subschema(found["additionalItems"], "additionalItems"), "additionalItems"
@@ -467,7 +468,7 @@ class Reporter:
     def _contains(self, schema: dict[str, Any], found: dict[str, Any], scope: Scope) -> list[_Step]:
         contains = subschema(found["contains"], "contains")
         document = scope.document
-        legacy = scope.dialect.legacy
+        legacy = scope.draft.legacy
         least = count(schema, "minContains") if "minContains" in schema and not legacy else 1
         most = count(schema, "maxContains") if "maxContains" in schema and not legacy else None
         if least == 0 and most is None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urldefrag, urljoin
 
-from ._dialects import DEFAULT, Dialect, official, with_vocabularies
+from ._drafts import DEFAULT, Draft, official, with_vocabularies
 
 
 class SchemaError(ValueError):
@@ -42,21 +42,24 @@ class Unresolvable(LookupError):
 
 
 class Unsupported(Exception):
-    """A schema (or a dialect, or a reference) the compiler leaves to jsonschema."""
+    """A schema (or a draft, or a reference) the compiler leaves to jsonschema."""
 
 
 class Scope(NamedTuple):
-    """Where a subschema sits: its base URI, the document holding it, its dialect."""
+    """Where a subschema sits: its base URI, the document holding it, its draft; and
+    whether ``format`` is asserted (decided by the document compiled, for all it reaches,
+    as jsonschema's one format checker is)."""
 
     base: str
     document: str
-    dialect: Dialect
+    draft: Draft
+    formats: bool = True
 
 
 class _Resource(NamedTuple):
     node: Any
     document: str
-    dialect: Dialect
+    draft: Draft
 
 
 def pointer_to(parts: Any) -> str:
@@ -81,10 +84,10 @@ class Index:
         self._lock = threading.RLock()
         self._meta: dict[str, Any] | None = None
 
-    # --- dialects -------------------------------------------------------------------
+    # --- drafts -------------------------------------------------------------------
 
-    def dialect_of(self, uri: str, node: Any, default: Dialect = DEFAULT) -> Dialect:
-        """The dialect of a document (or resource) root, from its ``$schema``.
+    def draft_of(self, uri: str, node: Any, default: Draft = DEFAULT) -> Draft:
+        """The draft of a document (or resource) root, from its ``$schema``.
 
         Raises:
             SchemaError: ``$schema`` names neither a draft nor a metaschema among the
@@ -105,7 +108,7 @@ class Index:
         if not isinstance(document, dict):
             raise SchemaError(uri, "/$schema", f"unknown $schema {named!r}: neither a JSON Schema "
                                                "draft nor a metaschema among the schemas given")
-        base = self.dialect_of(meta, document)
+        base = self.draft_of(meta, document)
         vocabularies = document.get("$vocabulary")
         if not isinstance(vocabularies, dict) or not base.crawlable:
             return base
@@ -121,27 +124,27 @@ class Index:
         (referencing's ``Registry.crawl``)."""
         self._crawled.add(key)
         node = self.documents[key] if key in self.documents else self._metaschemas()[key]
-        dialect = self.dialect_of(key, node)
+        draft = self.draft_of(key, node)
         uri = key.rstrip("#")
-        self._resources[uri] = _Resource(node, key, dialect)
-        if not dialect.crawlable:
+        self._resources[uri] = _Resource(node, key, draft)
+        if not draft.crawlable:
             self._foreign = True  # its $ids and anchors follow rules only referencing has
             return
-        pending = [(uri, node, dialect)]
+        pending = [(uri, node, draft)]
         while pending:
-            uri, node, dialect = pending.pop()
-            found = dialect.id_of(node)
+            uri, node, draft = pending.pop()
+            found = draft.id_of(node)
             if found is not None:
                 uri = urljoin(uri, found)
-                self._resources[uri] = _Resource(node, key, dialect)
-            for name, dynamic in dialect.anchors_in(node):
+                self._resources[uri] = _Resource(node, key, draft)
+            for name, dynamic in draft.anchors_in(node):
                 self._anchors[(uri, name)] = (node, dynamic)
-            for sub in dialect.subresources(node):
+            for sub in draft.subresources(node):
                 inner = official(sub.get("$schema")) if isinstance(sub, dict) else None
                 if inner is not None and not inner.crawlable:
                     self._foreign = True
                     continue
-                pending.append((uri, sub, inner or dialect))
+                pending.append((uri, sub, inner or draft))
 
     def _metaschemas(self) -> dict[str, Any]:
         if self._meta is None:
@@ -193,17 +196,17 @@ class Index:
         """
         key, fragment = urldefrag(uri)
         resource = self.resource(key)
-        found = resource.dialect.id_of(resource.node) if resource.dialect.crawlable else None
+        found = resource.draft.id_of(resource.node) if resource.draft.crawlable else None
         canonical = urljoin(key, found) if found else key
         if fragment:
             canonical += "#" + fragment
-        node, scope = self.lookup(canonical, Scope("", resource.document, resource.dialect))
+        node, scope = self.lookup(canonical, Scope("", resource.document, resource.draft))
         return node, scope, canonical
 
     def lookup(self, ref: str, scope: Scope) -> tuple[Any, Scope]:
         """The subschema ``ref`` names from ``scope`` (referencing's ``Resolver.lookup``).
 
-        The dialect stays the referrer's (the target's own ``$schema`` switches it, as
+        The draft stays the referrer's (the target's own ``$schema`` switches it, as
         jsonschema does).
 
         Raises:
@@ -225,11 +228,11 @@ class Index:
             base = uri
         else:
             node, base = resource.node, uri
-        return node, Scope(base, resource.document, scope.dialect)
+        return node, Scope(base, resource.document, scope.draft, scope.formats)
 
     def _pointer(self, resource: _Resource, base: str, pointer: str) -> tuple[Any, str]:
         node = resource.node
-        dialect = resource.dialect
+        draft = resource.draft
         segments: list[str | int] = []
         for raw in unquote(pointer[1:]).split("/"):
             segment: str | int
@@ -245,8 +248,8 @@ class Index:
             except (LookupError, TypeError):
                 raise Unresolvable(pointer) from None
             segments.append(segment)
-            if dialect.crawlable and dialect.in_subresource(segments, node):
-                found = dialect.id_of(node)
+            if draft.crawlable and draft.in_subresource(segments, node):
+                found = draft.id_of(node)
                 if found is not None:
                     base = urljoin(base, found)
                 segments = []
@@ -254,20 +257,20 @@ class Index:
 
     def inside(self, scope: Scope, schema: Any) -> Scope:
         """The scope of a subschema met while walking (jsonschema's ``descend``): its own
-        ``$id`` (read by the parent's rules) moves the base, its ``$schema`` the dialect."""
+        ``$id`` (read by the parent's rules) moves the base, its ``$schema`` the draft."""
         if not isinstance(schema, dict):
             return scope
-        found = scope.dialect.id_of(schema)
+        found = scope.draft.id_of(schema)
         if found is not None:
             scope = scope._replace(base=urljoin(scope.base, found))
         return self.enter(scope, schema)
 
     @staticmethod
     def enter(scope: Scope, schema: Any) -> Scope:
-        """The dialect ``schema`` is validated by: an official draft its own ``$schema``
+        """The draft ``schema`` is validated by: an official draft its own ``$schema``
         names, else the one it was reached with (jsonschema's ``validator_for`` default)."""
         if isinstance(schema, dict) and "$schema" in schema:
             found = official(schema["$schema"])
-            if found is not None and found.uri != scope.dialect.uri:
-                return scope._replace(dialect=found)
+            if found is not None and found.uri != scope.draft.uri:
+                return scope._replace(draft=found)
         return scope

@@ -36,7 +36,7 @@ _IN_SUBVALUES_7 = frozenset({"definitions", "patternProperties", "properties"})
 
 
 @dataclass(frozen=True)
-class Dialect:
+class Draft:
     """One draft's rules (or a custom metaschema's: a draft with fewer vocabularies)."""
 
     name: str
@@ -57,7 +57,7 @@ class Dialect:
         return self.name in ("draft7", "draft2019-09", "draft2020-12")
 
     def keywords(self, schema: dict[str, Any]) -> list[str]:
-        """The keywords of ``schema`` this dialect validates with, in the schema's order."""
+        """The keywords of ``schema`` this draft validates with, in the schema's order."""
         if self.legacy and "$ref" in schema:
             return ["$ref"]  # draft-07 and older ignore every sibling of $ref
         allowed = self.allowed
@@ -127,7 +127,7 @@ class Dialect:
         return True
 
 
-DRAFT202012 = Dialect(
+DRAFT202012 = Draft(
     name="draft2020-12",
     uri="https://json-schema.org/draft/2020-12/schema",
     validating=_COMMON | {"$dynamicRef", "dependentRequired", "dependentSchemas", "prefixItems",
@@ -140,7 +140,7 @@ DRAFT202012 = Dialect(
     in_subvalues=_IN_SUBVALUES_2019,
     dynamic_anchors=True,
 )
-DRAFT201909 = Dialect(
+DRAFT201909 = Draft(
     name="draft2019-09",
     uri="https://json-schema.org/draft/2019-09/schema",
     validating=_COMMON | {"$recursiveRef", "additionalItems", "dependentRequired", "dependentSchemas",
@@ -152,7 +152,7 @@ DRAFT201909 = Dialect(
     in_subarray=frozenset({"allOf", "anyOf", "oneOf"}),
     in_subvalues=_IN_SUBVALUES_2019,
 )
-DRAFT7 = Dialect(
+DRAFT7 = Draft(
     name="draft7",
     uri="http://json-schema.org/draft-07/schema",
     validating=_COMMON | {"additionalItems", "dependencies"},
@@ -165,14 +165,14 @@ DRAFT7 = Dialect(
 )
 
 
-def _foreign(name: str, uri: str) -> Dialect:
+def _foreign(name: str, uri: str) -> Draft:
     # Recognised, never compiled: jsonschema validates these drafts.
-    return Dialect(name=name, uri=uri, validating=frozenset(), native=frozenset(), legacy=True,
+    return Draft(name=name, uri=uri, validating=frozenset(), native=frozenset(), legacy=True,
                    tuple_items=True, in_value=frozenset(), in_subarray=frozenset(),
                    in_subvalues=frozenset())
 
 
-DIALECTS: dict[str, Dialect] = {
+DRAFTS: dict[str, Draft] = {
     d.uri: d
     for d in (DRAFT202012, DRAFT201909, DRAFT7,
               _foreign("draft6", "http://json-schema.org/draft-06/schema"),
@@ -182,9 +182,9 @@ DIALECTS: dict[str, Dialect] = {
 DEFAULT = DRAFT202012  # a schema without $schema (as jsonschema's validator_for assumes)
 
 
-def official(uri: Any) -> Dialect | None:
+def official(uri: Any) -> Draft | None:
     """The draft a ``$schema`` value names, if it is an official one."""
-    return DIALECTS.get(uri.rstrip("#")) if isinstance(uri, str) else None
+    return DRAFTS.get(uri.rstrip("#")) if isinstance(uri, str) else None
 
 
 # The keywords of each vocabulary a custom metaschema may list in $vocabulary.
@@ -226,7 +226,7 @@ _VOCABULARIES: dict[str, frozenset[str]] = {
 }
 
 
-def with_vocabularies(base: Dialect, meta: str, vocabularies: dict[str, Any]) -> Dialect:
+def with_vocabularies(base: Draft, meta: str, vocabularies: dict[str, Any]) -> Draft:
     """``base`` restricted to the vocabularies a custom metaschema declares.
 
     Raises:

@@ -1,0 +1,622 @@
+"""Tracking plans: a team's own events, kept as a folder of JSON Schema files.
+
+A plan extends one bundled family. It names the events (and page or screen names) a
+product sends, each as the schema of its properties object, possibly in several MODEL
+versions at once, the traits identify and group calls carry, and what happens to
+events, properties and traits it does not name. `load_plan` reads the folder, checks
+every file against its metaschema and every ``$ref`` against the plan and the bundle,
+and returns a `Catalog` that validates with the plan on top of the bundled specs.
+
+The layout (docs/plans.md has the whole story)::
+
+    eventspec-plan.json            the manifest
+    events/<slug>/<MODEL>.json     one file per event per MODEL version
+    traits/identify.json           identify traits (traits/group.json for group)
+    properties/<name>.json         shared definitions, reached by relative $ref
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import weakref
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from ._catalog import Catalog, bundled
+from ._findings import Finding, Report, UnknownCall, UnknownFamily, json_path
+
+if TYPE_CHECKING:
+    from ._catalog import Family
+
+MANIFEST = "eventspec-plan.json"
+PLAN_BASE = "https://eventspec.dev/plans/"
+SETTINGS = ("allow", "warn", "error")
+CALLS = ("track", "page", "screen", "identify", "group")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_VERSION = re.compile(r"^([1-9][0-9]*)-(0|[1-9][0-9]*)-(0|[1-9][0-9]*)$")
+_DEFAULTS: dict[str, Any] = {
+    "unplanned_events": "warn",
+    "unplanned_properties": "warn",
+    "unplanned_traits": "allow",
+    "unknown_version": "error",
+    "version_selector": "context.protocols.event_version",
+    "formats": "assert",
+}
+_MANIFEST_KEYS = {"name", "spec", "description", "naming", "lint", "$schema", *_DEFAULTS}
+
+
+class PlanError(ValueError):
+    """A plan folder that cannot be loaded: which file, where in it, and what is wrong.
+
+    Attributes:
+        file: the file's path (or the folder's, for a problem with the folder).
+        pointer: a JSON pointer into the file (``""`` for the whole file).
+        problem: what is wrong, for people.
+    """
+
+    def __init__(self, file: str | Path, pointer: str, problem: str) -> None:
+        self.file = str(file)
+        self.pointer = pointer
+        self.problem = problem
+        where = f"{self.file}#{pointer}" if pointer else self.file
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class PlanEvent:
+    """One planned call name (a track event, or a page or screen name) and its versions."""
+
+    call: str
+    name: str
+    versions: Mapping[int, str]  # MODEL -> the $id of that version's file
+
+    @property
+    def newest(self) -> str:
+        return self.versions[max(self.versions)]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A loaded tracking plan: its manifest, events and traits (read-only)."""
+
+    name: str
+    spec: str
+    root: str | None  # the folder it was read from, if any
+    manifest: Mapping[str, Any]
+    files: tuple[tuple[str, str], ...] = field(repr=False)  # (relative path, text): the sources
+    named: Mapping[tuple[str, str], PlanEvent] = field(repr=False)  # (call, name) -> event
+    traits: Mapping[str, str] = field(repr=False)  # identify/group -> $id
+    meta: Mapping[str, Mapping[str, Any]] = field(repr=False)  # $id -> its x-eventspec
+
+    @property
+    def events(self) -> dict[str, PlanEvent]:
+        """The planned track events by name."""
+        return {name: event for (call, name), event in self.named.items() if call == "track"}
+
+    def newest(self, name: str, call: str = "track") -> str | None:
+        event = self.named.get((call, name))
+        return event.newest if event is not None else None
+
+    def setting(self, key: str, uri: str | None = None) -> str:
+        """A manifest setting (``unplanned_properties``, ...), as an event file overrides it."""
+        if uri is not None:
+            own = self.meta.get(uri, {}).get(key)
+            if own is not None:
+                return str(own)
+        return str(self.manifest.get(key, _DEFAULTS[key]))
+
+    def sources(self) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+        return (self.root, self.files)
+
+
+# ------------------------------------------------------------------ loading
+def load_plan(path: str | Path) -> Catalog:
+    """Read a tracking plan folder and return a catalog of the bundled specs plus the plan.
+
+    Arguments:
+        path: the plan's folder (holding ``eventspec-plan.json``), or that file.
+
+    Returns:
+        A `Catalog`: ``.validate(payload)`` checks a payload against the bundled family
+        the plan extends and against the plan's events, properties, traits and versions.
+
+    Raises:
+        PlanError: a file is missing, not JSON, not a valid schema for its ``$schema``,
+            has a ``$ref`` that resolves nowhere, or metadata that contradicts its place.
+
+    >>> plan = load_plan("examples/plan")
+    >>> report = plan.validate({"type": "track", "userId": "u1", "event": "Course Started",
+    ...                         "properties": {"course_name": "Intro", "courseid": "c1"}})
+    >>> print(report.errors[0])
+    $.properties.courseId: 'courseId' is required but missing [required-missing]
+    >>> print(report.warnings[0])
+    $.properties.courseid: 'courseid' is not a planned property of this event (did you mean 'courseId'?) [unplanned-property]
+    """
+    root = Path(path)
+    if root.is_file() and root.name == MANIFEST:
+        root = root.parent
+    if not (root / MANIFEST).is_file():
+        raise PlanError(root, "", f"not a plan folder: {MANIFEST} is missing")
+    texts: list[tuple[str, str]] = []
+    for file in sorted(root.rglob("*.json")):
+        relative = file.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in relative.split("/")):
+            continue
+        try:
+            texts.append((relative, file.read_bytes().decode("utf-8")))
+        except (OSError, UnicodeDecodeError) as error:
+            raise PlanError(file, "", f"cannot be read as UTF-8 text ({error})") from None
+    return _cached((str(root), tuple(texts)))
+
+
+_LOADED: weakref.WeakValueDictionary[str, Catalog] = weakref.WeakValueDictionary()
+
+
+def plan_from_sources(sources: tuple[str | None, tuple[tuple[str, str], ...]]) -> Catalog:
+    """Rebuild a plan's catalog from its sources (unpickling); one per process per plan."""
+    return _cached(sources)
+
+
+def _cached(sources: tuple[str | None, tuple[tuple[str, str], ...]]) -> Catalog:
+    digest = hashlib.sha256(repr(sources[1]).encode()).hexdigest()
+    found = _LOADED.get(digest)
+    if found is not None and found.plan is not None and found.plan.root == sources[0]:
+        return found
+    made = _build(*sources)
+    _LOADED[digest] = made
+    return made
+
+
+def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
+    base = bundled()
+    where = Path(root) if root else Path(".")
+    parsed: dict[str, Any] = {}
+    for relative, text in files:
+        try:
+            parsed[relative] = json.loads(text)
+        except ValueError as error:
+            raise PlanError(where / relative, "", f"not JSON ({error})") from None
+    if MANIFEST not in parsed:
+        raise PlanError(where, "", f"not a plan folder: {MANIFEST} is missing")
+    manifest = _manifest(where / MANIFEST, parsed.pop(MANIFEST), base)
+    name = manifest["name"]
+    family = base.family(manifest["spec"])
+    prefix = f"{PLAN_BASE}{name}/"
+    documents = dict(base.documents)
+    for relative, schema in parsed.items():
+        documents[prefix + relative] = schema
+    named: dict[tuple[str, str], dict[int, str]] = {}
+    traits: dict[str, str] = {}
+    meta: dict[str, Mapping[str, Any]] = {}
+    for relative, schema in parsed.items():
+        file = where / relative
+        _check_schema(file, schema)
+        uri = prefix + relative
+        parts = relative.split("/")
+        if parts[0] == "events":
+            info = _event_meta(file, parts, schema, family)
+            key = (info["call"], info["event"])
+            model = int(parts[-1].removesuffix(".json"))
+            named.setdefault(key, {})[model] = uri
+            meta[uri] = MappingProxyType(info)
+        elif parts[0] == "traits":
+            call = parts[-1].removesuffix(".json")
+            if len(parts) != 2 or call not in ("identify", "group"):
+                raise PlanError(file, "", "a traits file is traits/identify.json or traits/group.json")
+            info = schema.get("x-eventspec", {}) if isinstance(schema, dict) else {}
+            traits[call] = uri
+            meta[uri] = MappingProxyType(dict(info) if isinstance(info, dict) else {})
+    for (call, event), versions in named.items():
+        models = sorted(versions)
+        if models != list(range(1, len(models) + 1)):
+            raise PlanError(
+                where / "events", "", f"{event!r} has versions {models}: they start at 1 with no gaps"
+            )
+    plan = Plan(
+        name=name,
+        spec=family.name,
+        root=root,
+        manifest=MappingProxyType(manifest),
+        files=files,
+        named=MappingProxyType(
+            {key: PlanEvent(key[0], key[1], MappingProxyType(v)) for key, v in sorted(named.items())}
+        ),
+        traits=MappingProxyType(traits),
+        meta=MappingProxyType(meta),
+    )
+    families = {spec: base.family(spec) for spec in base.families()}
+    made = Catalog(documents, families, plan=plan, base=base)
+    for relative in parsed:
+        _check_refs(where / relative, made, prefix + relative)
+    return made
+
+
+def _manifest(file: Path, data: Any, base: Catalog) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise PlanError(file, "", "the manifest must be a JSON object")
+    for key in data:
+        if key not in _MANIFEST_KEYS:
+            raise PlanError(file, f"/{key}", f"unknown setting {key!r}; known: {', '.join(sorted(_MANIFEST_KEYS))}")
+    name = data.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise PlanError(file, "/name", "the plan needs a name: letters, digits, '.', '_' or '-'")
+    spec = data.get("spec", "cdp")
+    if spec not in base.families():
+        raise PlanError(file, "/spec", f"{spec!r} is not a bundled family ({', '.join(base.families())})")
+    if base.family(spec).dialect.event_field is None:
+        raise PlanError(file, "/spec", f"{spec} names no events, so a plan cannot extend it")
+    for key in ("unplanned_events", "unplanned_properties", "unplanned_traits", "unknown_version"):
+        if data.get(key, _DEFAULTS[key]) not in SETTINGS:
+            raise PlanError(file, f"/{key}", f"expected one of {', '.join(SETTINGS)}; found {data[key]!r}")
+    if data.get("formats", "assert") not in ("assert", "annotate"):
+        raise PlanError(file, "/formats", f"expected assert or annotate; found {data['formats']!r}")
+    selector = data.get("version_selector", _DEFAULTS["version_selector"])
+    if not isinstance(selector, str) or not selector:
+        raise PlanError(file, "/version_selector", "expected a dotted path such as context.protocols.event_version")
+    for key in ("naming", "lint"):
+        if key in data and not isinstance(data[key], dict):
+            raise PlanError(file, f"/{key}", "expected an object")
+    return {**_DEFAULTS, **data, "spec": spec}
+
+
+def _check_schema(file: Path, schema: Any) -> None:
+    """The file against the metaschema its ``$schema`` names (2020-12 when it names none)."""
+    from jsonschema import Draft202012Validator, validators
+
+    if not isinstance(schema, (dict, bool)):
+        raise PlanError(file, "", "a schema file must hold a JSON object (or a boolean)")
+    if isinstance(schema, dict) and "$schema" in schema:
+        cls = validators.validator_for(schema, default=None)  # type: ignore[call-overload]
+        if cls is None:
+            raise PlanError(file, "/$schema", f"unknown metaschema {schema['$schema']!r}")
+    else:
+        cls = Draft202012Validator
+    # with formats checked, as check_schema does: a pattern that is not a regex fails here,
+    # at load, and never in the middle of validating a payload
+    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    error = next(iter(sorted(meta.iter_errors(schema), key=lambda e: [str(p) for p in e.path])), None)
+    if error is not None:
+        pointer = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.absolute_path)
+        raise PlanError(file, pointer, f"not a valid schema: {error.message}")
+
+
+def _event_meta(file: Path, parts: list[str], schema: Any, family: Family) -> dict[str, Any]:
+    if len(parts) != 3 or not parts[2].removesuffix(".json").isdigit() or parts[2].startswith("0"):
+        raise PlanError(file, "", "an event file is events/<event>/<MODEL>.json, MODEL 1, 2, ...")
+    if not isinstance(schema, dict):
+        raise PlanError(file, "", "an event file must hold a JSON object")
+    info = schema.get("x-eventspec")
+    if not isinstance(info, dict):
+        raise PlanError(file, "/x-eventspec", "an event file needs x-eventspec metadata (call, event, version)")
+    info = dict(info)
+    call = info.setdefault("call", "track")
+    if call not in ("track", "page", "screen") or call not in family.calls:
+        raise PlanError(file, "/x-eventspec/call", f"expected a call of {family.name} that names itself: track, page or screen; found {call!r}")
+    if call != "track" and call not in family.dialect.name_fields:
+        raise PlanError(file, "/x-eventspec/call", f"{family.name} {call} calls carry no name")
+    event = info.get("event", schema.get("title"))
+    if not isinstance(event, str) or not event.strip():
+        raise PlanError(file, "/x-eventspec/event", "the event's name is missing")
+    info["event"] = event
+    model = int(parts[2].removesuffix(".json"))
+    version = info.setdefault("version", f"{model}-0-0")
+    matched = _VERSION.match(version) if isinstance(version, str) else None
+    if matched is None:
+        raise PlanError(file, "/x-eventspec/version", f"expected SchemaVer MODEL-REVISION-ADDITION (1-0-0); found {version!r}")
+    if int(matched.group(1)) != model:
+        raise PlanError(file, "/x-eventspec/version", f"version {version} is in the file for MODEL {model}")
+    for key in ("unplanned_properties", "unplanned_traits"):
+        if key in info and info[key] not in SETTINGS:
+            raise PlanError(file, f"/x-eventspec/{key}", f"expected one of {', '.join(SETTINGS)}; found {info[key]!r}")
+    return info
+
+
+def _check_refs(file: Path, cat: Catalog, uri: str) -> None:
+    """Every ``$ref`` of a plan file resolves inside the catalog: nothing is fetched, and
+    a reference to nowhere is found at load, not when a payload meets it."""
+    from urllib.parse import urljoin
+
+    from referencing.exceptions import Unresolvable
+
+    registry = cat.registry()
+
+    def walk(node: Any, base: str, pointer: str) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$id"), str):
+                base = urljoin(base, node["$id"])
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                try:
+                    registry.resolver(base_uri=base).lookup(ref)
+                except Unresolvable:
+                    raise PlanError(file, pointer + "/$ref", f"{ref!r} resolves to no schema of the plan or the bundle") from None
+            for key, value in node.items():
+                if key not in ("enum", "const", "x-eventspec", "examples", "default"):
+                    walk(value, base, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, base, f"{pointer}/{index}")
+
+    walk(cat.documents[uri], uri, "")
+
+
+# --------------------------------------------------------------- validating
+def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: str | None) -> Report:
+    """Validate against the bundled family, then against the plan (its events' and traits'
+    schemas, unplanned events, properties and traits, and versions)."""
+    from ._validate import _order, validate_in
+
+    plan = cat.plan
+    assert plan is not None
+    if not isinstance(spec, str) or spec not in cat.families():
+        raise UnknownFamily(spec, tuple(cat.families()))
+    if spec != plan.spec:
+        return validate_in(cat, payload, spec, strict, call)
+    if call is not None and call not in cat.family(spec).calls:
+        raise UnknownCall(spec, call, tuple(cat.family(spec).calls))
+    report = validate_in(cat, payload, spec, False, call)
+    if not isinstance(payload, dict):
+        return report
+    family = cat.family(spec)
+    dialect = family.dialect
+    extra: list[Finding] = []
+    event = report.event
+    schema_id = report.schema_id
+    try:
+        if report.call == dialect.batch_call and dialect.batch_call is not None:
+            items = payload.get("batch")
+            for index, item in enumerate(items if isinstance(items, list) else ()):
+                if isinstance(item, dict):
+                    extra.extend(_planned(cat, item, None, family, strict, ("batch", index))[0])
+        else:
+            found, planned_event, planned_uri = _planned(cat, payload, call, family, strict, ())
+            extra.extend(found)
+            if planned_uri is not None:
+                event, schema_id = planned_event, planned_uri
+    except RecursionError:
+        extra.append(Finding("$", "the payload is nested too deeply to check", "not-json"))
+    if not extra and event == report.event and schema_id == report.schema_id:
+        return report
+    findings = {(f.path, f.category, f.message): f for f in (*report.findings, *extra)}
+    ordered = sorted(findings.values(), key=_order)
+    return Report(
+        spec=report.spec,
+        call=report.call,
+        event=event,
+        schema_id=schema_id,
+        errors=tuple(f for f in ordered if f.severity == "error"),
+        warnings=tuple(f for f in ordered if f.severity == "warning"),
+    )
+
+
+def _severity(setting: str) -> str | None:
+    return {"warn": "warning", "error": "error"}.get(setting)
+
+
+def _planned(
+    cat: Catalog, item: dict[str, Any], call: str | None, family: Family, strict: bool, prefix: tuple[str | int, ...]
+) -> tuple[list[Finding], str | None, str | None]:
+    """One call's plan findings, and the plan event and file it was checked against."""
+    plan = cat.plan
+    assert plan is not None
+    dialect = family.dialect
+    kind = call if call is not None else item.get(dialect.type_field) if dialect.type_field else None
+    if not isinstance(kind, str):
+        return [], None, None
+    if kind in ("identify", "group"):
+        uri = plan.traits.get(kind)
+        field = dialect.traits_field
+        if uri is None or field is None:
+            return [], None, None
+        return _object_findings(cat, item, field, uri, prefix, plan.setting("unplanned_traits", uri), None), None, None
+    name_field = dialect.event_field if kind == "track" else dialect.name_fields.get(kind)
+    if name_field is None:
+        return [], None, None
+    raw = item.get(name_field)
+    if not isinstance(raw, str):
+        return [], None, None
+    findings: list[Finding] = []
+    planned = plan.named.get((kind, raw)) or plan.named.get((kind, raw.strip()))
+    semantic = None
+    if kind == "track":
+        semantic = _semantic_name(cat, family, raw)
+        if planned is None and semantic is not None:
+            planned = plan.named.get((kind, semantic))
+    parts = prefix + (name_field,)
+    if planned is None:
+        setting = plan.setting("unplanned_events")
+        if kind == "track" and strict and semantic is None:
+            setting = "error"
+        severity = _severity(setting)
+        if severity is not None:
+            known = [n for (c, n) in plan.named if c == kind]
+            if kind == "track":
+                known += list(family.events)
+            findings.append(
+                Finding(
+                    json_path(parts),
+                    f"{raw!r} is not a {kind} {'event' if kind == 'track' else 'name'} of the plan {plan.name!r}"
+                    + _did_you_mean(raw, known),
+                    "unplanned-event",
+                    severity,  # type: ignore[arg-type]
+                    parts=parts,
+                )
+            )
+        return findings, None, None
+    uri = planned.newest
+    selector = plan.setting("version_selector")
+    asked = _dig(item, selector.split("."))
+    if asked is not _MISSING and asked is not None:
+        model = _model(asked)
+        if model is not None and model in planned.versions:
+            uri = planned.versions[model]
+        else:
+            severity = _severity(plan.setting("unknown_version"))
+            if severity is not None:
+                where = prefix + tuple(selector.split("."))
+                versions = ", ".join(str(v) for v in sorted(planned.versions))
+                findings.append(
+                    Finding(
+                        json_path(where),
+                        f"{planned.name!r} has no version {asked!r} in the plan (it has {versions}); "
+                        f"checked against the newest",
+                        "unknown-version",
+                        severity,  # type: ignore[arg-type]
+                        schema_id=planned.newest,
+                        parts=where,
+                    )
+                )
+    field = dialect.properties_field
+    if field is None:
+        return findings, planned.name, uri
+    bundled_uri = family.events.get(semantic) if semantic is not None else None
+    findings.extend(
+        _object_findings(cat, item, field, uri, prefix, plan.setting("unplanned_properties", uri), bundled_uri)
+    )
+    return findings, planned.name, uri
+
+
+_MISSING = object()
+
+
+def _dig(value: Any, path: Iterable[str]) -> Any:
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def _model(asked: Any) -> int | None:
+    if isinstance(asked, bool):
+        return None
+    if isinstance(asked, int):
+        return asked
+    if isinstance(asked, str):
+        head = asked.strip().split("-")[0]
+        if head.isdigit():
+            return int(head)
+    return None
+
+
+def _semantic_name(cat: Catalog, family: Family, raw: str) -> str | None:
+    from ._validate import _event_index, _key
+
+    name = raw.strip()
+    if name in family.events:
+        return name
+    return _event_index(cat, family.name).get(_key(name)) if name else None
+
+
+def _object_findings(
+    cat: Catalog,
+    item: dict[str, Any],
+    field: str,
+    uri: str,
+    prefix: tuple[str | int, ...],
+    unplanned: str,
+    bundled_uri: str | None,
+) -> list[Finding]:
+    value = item.get(field, _MISSING)
+    if value is _MISSING or value is None:
+        value = {}  # what the plan requires is missing all the same
+    if not isinstance(value, dict):
+        return []  # the bundled schema says it is not an object
+    where = prefix + (field,)
+    findings = [
+        f if f.schema_id is not None else _with_schema(f, uri)
+        for f in _schema_findings(cat, uri, value, where)
+    ]
+    severity = _severity(unplanned)
+    if severity is not None:
+        declared, patterns, open_ = _declared(cat, uri, bundled_uri)
+        if open_:
+            for key in value:
+                if not isinstance(key, str) or key in declared or any(p.search(key) for p in patterns):
+                    continue
+                parts = where + (key,)
+                findings.append(
+                    Finding(
+                        json_path(parts),
+                        f"{key!r} is not a planned {'trait' if field == 'traits' else 'property'} of this "
+                        f"{'call' if field == 'traits' else 'event'}" + _did_you_mean(key, sorted(declared)),
+                        "unplanned-property",
+                        severity,  # type: ignore[arg-type]
+                        schema_id=uri,
+                        parts=parts,
+                    )
+                )
+    return findings
+
+
+def _with_schema(finding: Finding, uri: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, schema_id=uri)
+
+
+def _schema_findings(cat: Catalog, uri: str, value: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
+    # the catalog's compiler: compiled checks for what it can compile exactly, jsonschema
+    # for the rest; formats as the manifest says (_validate._compiler)
+    from ._validate import _schema_findings as findings
+
+    return findings(cat, uri, value, prefix)
+
+
+def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:
+    """A plan schema's property names and patterns, and whether it leaves other keys to
+    the unplanned setting (it does unless it says itself what other keys may be)."""
+
+    def make() -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:
+        names: set[str] = set()
+        patterns: list[re.Pattern[str]] = []
+        open_ = True
+        for schema in _own_and_referenced(cat, uri):
+            if not isinstance(schema, dict):
+                continue
+            names.update(k for k in schema.get("properties", {}) if isinstance(k, str))
+            patterns.extend(re.compile(p) for p in schema.get("patternProperties", {}))
+            if "additionalProperties" in schema or "unevaluatedProperties" in schema:
+                open_ = False
+        if bundled_uri is not None:
+            from ._validate import _declared_properties
+
+            names.update(_declared_properties(cat, bundled_uri)[0])
+        return frozenset(names), tuple(patterns), open_
+
+    return cat.derived(("plan-declared", uri, bundled_uri), make)
+
+
+def _own_and_referenced(cat: Catalog, uri: str) -> Iterator[Any]:
+    """The schema and what its top level takes in by ``$ref`` and ``allOf``."""
+    seen: set[int] = set()
+    todo: list[tuple[Any, str]] = [(cat.documents[uri], uri)]
+    while todo:
+        schema, base = todo.pop()
+        if id(schema) in seen or not isinstance(schema, dict):
+            continue
+        seen.add(id(schema))
+        yield schema
+        if isinstance(schema.get("$ref"), str):
+            resolved = cat.registry().resolver(base_uri=base).lookup(schema["$ref"])
+            todo.append((resolved.contents, str(resolved.resolver._base_uri)))
+        for sub in schema.get("allOf", ()):
+            todo.append((sub, base))
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    import difflib
+
+    from ._validate import _key
+
+    wanted = _key(name)
+    for candidate in known:
+        if _key(candidate) == wanted:
+            return f" (did you mean {candidate!r}?)"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
