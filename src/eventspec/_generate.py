@@ -171,6 +171,18 @@ def root(target: Target) -> Node:
     return node
 
 
+def prepare(options: tuple[Target, ...]) -> None:
+    """Build now the nodes that generating payloads for ``options`` starts from.
+
+    They are cached, so the first payload costs no more than the next ones (the
+    Hypothesis strategies call this when they are made, not in a draw).
+    """
+    for target in options:
+        alternatives(root(target))
+        if target.call == "batch":
+            prepare(_item_targets(target.family))
+
+
 # ------------------------------------------------------------------ payloads
 def generate(target: Target, source: Source) -> dict[str, Any]:
     """One valid payload for ``target``."""
