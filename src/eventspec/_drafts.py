@@ -179,6 +179,7 @@ DRAFTS: dict[str, Draft] = {
               _foreign("draft4", "http://json-schema.org/draft-04/schema"),
               _foreign("draft3", "http://json-schema.org/draft-03/schema"))
 }
+UNKNOWN = _foreign("unknown", "")  # a $schema that names nothing known
 DEFAULT = DRAFT202012  # a schema without $schema (as jsonschema's validator_for assumes)
 
 

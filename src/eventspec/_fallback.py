@@ -57,7 +57,10 @@ class Fallback:
         self._index = index
         resources = []
         for uri, document in index.documents.items():
-            default = _specification(index.draft_of(uri, document))
+            try:
+                default = _specification(index.draft_of(uri, document))
+            except SchemaError:  # an unknown $schema: referencing reads it as 2020-12, and so do we
+                default = referencing.jsonschema.DRAFT202012
             resources.append((uri, referencing.Resource.from_contents(document, default_specification=default)))
         self._registry = referencing.Registry().with_resources(resources).crawl()
         self._owners: dict[int, str] | None = None

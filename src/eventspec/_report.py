@@ -446,7 +446,9 @@ class Reporter:
             else:
                 rest = subschema(items, "items")
         if prefix or rest is not True:
-            rest_node = self._child(rest, scope) if rest is not False and rest is not True else None
+            # items: false is one error in 2020-12; before, it is the false schema at each item
+            one_error = rest is False and (rest_keyword == "additionalItems" or not draft.tuple_items)
+            rest_node = None if rest is True or one_error else self._child(rest, scope)
             offset = len(prefix)
 
             def items_step(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
@@ -457,7 +459,7 @@ class Reporter:
                 if rest_node is not None:
                     for index in range(offset, len(v)):
                         rest_node.run(v[index], path + (index,), out)
-                elif rest is False and len(v) > offset:
+                elif one_error and len(v) > offset:
                     out.append(Error(rest_keyword, False, v, schema, path, document))
 
             steps.append(items_step)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urldefrag, urljoin
 
-from ._drafts import DEFAULT, Draft, official, with_vocabularies
+from ._drafts import DEFAULT, UNKNOWN, Draft, official, with_vocabularies
 
 
 class SchemaError(ValueError):
@@ -124,7 +124,10 @@ class Index:
         (referencing's ``Registry.crawl``)."""
         self._crawled.add(key)
         node = self.documents[key] if key in self.documents else self._metaschemas()[key]
-        draft = self.draft_of(key, node)
+        try:
+            draft = self.draft_of(key, node)
+        except SchemaError:  # an unknown $schema: compiling it says so (root); others go on
+            draft = UNKNOWN
         uri = key.rstrip("#")
         self._resources[uri] = _Resource(node, key, draft)
         if not draft.crawlable:
@@ -196,6 +199,8 @@ class Index:
         """
         key, fragment = urldefrag(uri)
         resource = self.resource(key)
+        if resource.draft is UNKNOWN:
+            self.draft_of(resource.document, self.documents[resource.document])  # raises its SchemaError
         found = resource.draft.id_of(resource.node) if resource.draft.crawlable else None
         canonical = urljoin(key, found) if found else key
         if fragment:
