@@ -225,6 +225,54 @@ def test_a_schema_valid_against_its_metaschema_passes_the_check():
     Compiler({URI: {"$schema": D7, "items": [{"type": "integer"}]}}).check_schema(URI)
 
 
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, prefix + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, prefix + (index,))
+    return found
+
+
+def test_the_compiled_metaschemas_check_as_jsonschema_does():
+    """check_schema compiles the official metaschemas (dynamic references made static):
+    its verdict on the suite's schemas and on mutants of them is jsonschema's."""
+    import copy
+    import random
+
+    from eventspec._drafts import DRAFT7, DRAFT201909, DRAFT202012
+
+    suite = Path(__file__).parent / "fixtures" / "json-schema-test-suite" / "tests"
+    wrong_values = [2.5, "x", -1, [], {}, None, True, "(", ["a", "a"], {"type": "nope"}, "#/x y"]
+    rng = random.Random(3)
+    compiler = Compiler({})
+    differ = []
+    for draft, folder in ((DRAFT202012, "draft2020-12"), (DRAFT201909, "draft2019-09"), (DRAFT7, "draft7")):
+        cls = validators.validator_for({"$schema": draft.uri})
+        truth = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+        metaschema = compiler._metaschema(draft)
+        assert metaschema.native
+        for path in sorted((suite / folder).glob("*.json")):
+            for case in json.loads(path.read_text(encoding="utf-8")):
+                pool = [case["schema"]]
+                for _ in range(5):
+                    mutant = copy.deepcopy(case["schema"])
+                    where = [p for p in _paths(mutant) if p]
+                    if not where:
+                        break
+                    place = rng.choice(where)
+                    parent = mutant
+                    for part in place[:-1]:
+                        parent = parent[part]
+                    parent[place[-1]] = copy.deepcopy(rng.choice(wrong_values))
+                    pool.append(mutant)
+                differ += [f"{folder} {schema!r:.200}" for schema in pool
+                           if metaschema.check(schema) != truth.is_valid(schema)]
+    assert differ == []
+
+
 def test_a_failed_compile_leaves_nothing_behind():
     shared = {"type": "object", "properties": {f"p{i}": {"type": "string", "minLength": 1} for i in range(20)}}
     documents = {

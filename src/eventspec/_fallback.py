@@ -155,6 +155,36 @@ def _walk(index: Index, document: str, path: list[Any]) -> str | None:
     return scope.document
 
 
+def static_metaschemas(draft: Draft) -> dict[str, Any]:
+    """The official metaschema documents of ``draft`` with their dynamic references made
+    static, so that the compiler checks schemas against them at compiled speed.
+
+    Exact for the official dialect itself: ``$dynamicRef: "#meta"`` (2020-12) and
+    ``$recursiveRef: "#"`` (2019-09) resolve to the outermost schema of the dynamic scope
+    that has the anchor, and validating against the official metaschema, that is always
+    its root.
+    """
+    from jsonschema_specifications import REGISTRY
+
+    root = draft.uri
+
+    def static(node: Any) -> Any:
+        if isinstance(node, list):
+            return [static(each) for each in node]
+        if not isinstance(node, dict):
+            return node
+        copy = {}
+        for key, value in node.items():
+            if (key, value) in (("$dynamicRef", "#meta"), ("$recursiveRef", "#")):
+                copy["$ref"] = root
+            else:
+                copy[key] = static(value)
+        return copy
+
+    prefix = root.rsplit("/", 1)[0] + "/"
+    return {uri: static(REGISTRY.contents(uri)) for uri in REGISTRY if uri == root or uri.startswith(prefix + "meta/")}
+
+
 @cache
 def _metaschema_validator(draft: Draft) -> Any:
     cls = _CLASSES[draft.name]

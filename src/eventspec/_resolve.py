@@ -68,18 +68,20 @@ def pointer_to(parts: Any) -> str:
 
 
 class Index:
-    """Every resource and anchor of a set of documents, crawled on first need.
+    """Every resource and anchor of a set of documents, found on first need.
 
-    Documents are crawled one at a time, as they are first looked up (a compiled
-    bundled schema touches a handful of the bundle's files); a URI that no crawled
-    document holds makes the rest crawled. Thread-safe.
+    A document is registered (by its key and its own ``$id``) when it is first looked
+    up, and crawled for embedded ``$id``\\ s and anchors only when a lookup needs them (a
+    compiled bundled schema touches a handful of files and crawls none); a URI that no
+    document has as its key makes them all crawled. Thread-safe.
     """
 
     def __init__(self, documents: Mapping[str, Any]) -> None:
         self.documents = documents
         self._resources: dict[str, _Resource] = {}
         self._anchors: dict[tuple[str, str], tuple[Any, bool]] = {}
-        self._crawled: set[str] = set()
+        self._registered: set[str] = set()  # documents known by their key and own $id
+        self._crawled: set[str] = set()  # documents whose embedded resources are known too
         self._foreign = False  # a document in a draft crawled only by referencing
         self._lock = threading.RLock()
         self._meta: dict[str, Any] | None = None
@@ -119,21 +121,30 @@ class Index:
 
     # --- crawling -------------------------------------------------------------------
 
-    def _crawl(self, key: str) -> None:
-        """Register ``key``'s document and its embedded resources and anchors
-        (referencing's ``Registry.crawl``)."""
-        self._crawled.add(key)
+    def _register(self, key: str) -> _Resource:
+        """Register ``key``'s document under its key and its own ``$id``."""
+        self._registered.add(key)
         node = self.documents[key] if key in self.documents else self._metaschemas()[key]
         try:
             draft = self.draft_of(key, node)
         except SchemaError:  # an unknown $schema: compiling it says so (root); others go on
             draft = UNKNOWN
-        uri = key.rstrip("#")
-        self._resources[uri] = _Resource(node, key, draft)
+        resource = self._resources[key] = _Resource(node, key, draft)
         if not draft.crawlable:
             self._foreign = True  # its $ids and anchors follow rules only referencing has
+        elif (found := draft.id_of(node)) is not None:
+            self._resources[urljoin(key, found)] = resource
+        return resource
+
+    def _crawl(self, key: str) -> None:
+        """Register the resources and anchors embedded in ``key``'s document, as
+        referencing's ``Registry.crawl`` does. Needed only for a plain-name fragment or
+        a URI no document has as its key: most lookups never crawl."""
+        self._crawled.add(key)
+        resource = self._resources[key] if key in self._registered else self._register(key)
+        if not resource.draft.crawlable:
             return
-        pending = [(uri, node, draft)]
+        pending = [(key, resource.node, resource.draft)]
         while pending:
             uri, node, draft = pending.pop()
             found = draft.id_of(node)
@@ -168,14 +179,13 @@ class Index:
             found = self._resources.get(uri)
             if found is not None:
                 return found
-            if uri in self.documents and uri not in self._crawled:
+            if uri in self.documents and uri not in self._registered:
+                return self._register(uri)
+            for key in list(self.documents):
+                if key not in self._crawled:
+                    self._crawl(key)
+            if uri not in self._resources and uri in self._metaschemas():
                 self._crawl(uri)
-            else:
-                for key in list(self.documents):
-                    if key not in self._crawled:
-                        self._crawl(key)
-                if uri not in self._resources and uri in self._metaschemas():
-                    self._crawl(uri)
             found = self._resources.get(uri)
             if found is not None:
                 return found
@@ -184,7 +194,10 @@ class Index:
             raise Unresolvable(uri)
 
     def anchor(self, uri: str, name: str) -> tuple[Any, bool]:
-        self.resource(uri)  # crawls the document holding it
+        document = self.resource(uri).document
+        if document not in self._crawled:
+            with self._lock:
+                self._crawl(document)
         found = self._anchors.get((uri, name))
         if found is None:
             raise Unresolvable(f"{uri}#{name}")
