@@ -31,6 +31,7 @@ __all__ = [
     "BUNDLED",
     "CATEGORIES",
     "Catalog",
+    "Collector",
     "ConformanceError",
     "Finding",
     "PlanError",
@@ -121,10 +122,14 @@ def schema(spec: str, name: str) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    # Read lazily: importlib.metadata costs import time most callers never need.
+    # Read lazily: importlib.metadata and http.server cost import time most callers never need.
     if name == "BUNDLED":
         # the bundled catalog, read at first use: importing eventspec stays cheap
         return bundled()
+    if name == "Collector":
+        from ._collector import Collector
+
+        return Collector
     if name == "__version__":
         from importlib.metadata import version
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TextIO
 
+from . import _plancli
 from ._catalog import FAMILIES
 from ._inputs import (
     LINE_BOUND,
@@ -425,6 +426,52 @@ def _run_example(args: argparse.Namespace, stdout: TextIO) -> int:
     return 0
 
 
+def _run_serve(args: argparse.Namespace, stdout: TextIO) -> int:
+    from ._collector import Call, Collector, check_record_path
+
+    if args.record:
+        try:
+            check_record_path(args.record)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+    if args.plan is not None and not os.path.isdir(args.plan):
+        raise UsageError(f"--plan {args.plan}: no such directory")
+
+    def show(call: Call) -> None:
+        verdict = "ok" if call.ok and not call.warnings else (
+            f"{len(call.errors)} error(s)" if call.errors else f"{len(call.warnings)} warning(s)")
+        what = call.type or "call"
+        if call.event is not None:
+            what += f" {call.event!r}"
+        stdout.write(f"#{call.number} {call.request.endpoint} {what}: {verdict}\n")
+        for finding in call.findings:
+            stdout.write(f"    {finding.severity}: {finding}\n")
+        stdout.flush()
+
+    try:
+        collector = Collector(args.host, args.port, plan=args.plan, strict=args.strict,
+                              record=args.record, keep=args.keep, on_call=None if args.quiet else show)
+        collector.start()
+    except ValueError as error:  # a plan that does not load (PlanError is a ValueError)
+        raise UsageError(str(error)) from None
+    except OSError as error:  # the port is taken, the address is not this machine's
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from None
+    stdout.write(
+        f"eventspec collector on {collector.url}  (spec {collector.spec}"
+        + (f", plan {args.plan}" if args.plan else "")
+        + (f", recording to {args.record}" if args.record else "")
+        + ")\n"
+        f"  point a client's host at {collector.url}; open {collector.url}/ in a browser to watch the calls\n"
+        "  JSON: GET /calls /good /bad, POST /reset; Ctrl-C stops\n"
+    )
+    stdout.flush()
+    try:
+        collector.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="eventspec", description="Check analytics event payloads against bundled vendor specs."
@@ -455,6 +502,19 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("name", help='a call ("identify") or a semantic event ("Order Completed")')
     example.add_argument("--spec", default="cdp", choices=FAMILIES)
     example.add_argument("--seed", type=int, metavar="N", help="the same N prints the same payload (default: random)")
+    _plancli.add_commands(commands)  # lint, diff, import, export
+    serve = commands.add_parser(
+        "serve", help="run a local collector that checks what an app's analytics clients send"
+    )
+    serve.add_argument("--port", type=int, default=8787, help="port to listen on (default 8787; 0: any free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--plan", metavar="DIR", help="check against this tracking plan too")
+    serve.add_argument("--strict", action="store_true", help="unknown track events are errors")
+    serve.add_argument("--record", metavar="FILE.ndjson",
+                       help="append every call to this NDJSON file (eventspec check reads it)")
+    serve.add_argument("--keep", type=int, default=10_000, metavar="N",
+                       help="calls kept for the page and the API, newest (default 10000)")
+    serve.add_argument("--quiet", "-q", action="store_true", help="do not print a line per call")
     return parser
 
 
@@ -483,6 +543,10 @@ def main(argv: list[str] | None = None) -> int:
             return _run_list(args, stdout)
         if args.command == "example":
             return _run_example(args, stdout)
+        if args.command == "serve":
+            return _run_serve(args, stdout)
+        if args.command in _plancli.COMMANDS:
+            return _plancli.run(args, stdout)
         return _run_show(args, stdout)
     except (UsageError, PlanError) as error:
         _complain(str(error))

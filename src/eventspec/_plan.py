@@ -181,6 +181,8 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
             parsed[relative] = json.loads(text)
         except ValueError as error:
             raise PlanError(where / relative, "", f"not JSON ({error})") from None
+        except RecursionError:
+            raise PlanError(where / relative, "", "nested too deeply to read") from None
     if MANIFEST not in parsed:
         raise PlanError(where, "", f"not a plan folder: {MANIFEST} is missing")
     manifest = _manifest(where / MANIFEST, parsed.pop(MANIFEST), base)
@@ -195,6 +197,7 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     meta: dict[str, Mapping[str, Any]] = {}
     for relative, schema in parsed.items():
         file = where / relative
+        _nesting(schema, file)
         _check_schema(file, schema)
         uri = prefix + relative
         parts = relative.split("/")
@@ -211,7 +214,7 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
             info = schema.get("x-eventspec", {}) if isinstance(schema, dict) else {}
             traits[call] = uri
             meta[uri] = MappingProxyType(dict(info) if isinstance(info, dict) else {})
-    for (call, event), versions in named.items():
+    for (_call, event), versions in named.items():
         models = sorted(versions)
         if models != list(range(1, len(models) + 1)):
             raise PlanError(
@@ -234,6 +237,20 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     for relative in parsed:
         _check_refs(where / relative, made, prefix + relative)
     return made
+
+
+def _nesting(node: Any, file: Path, limit: int = 100) -> None:
+    """A schema nested deeper than any plan needs is refused before anything recurses
+    into it (the metaschema check, the compiler, jsonschema)."""
+    stack = [(node, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            raise PlanError(file, "", f"nested more than {limit} levels deep; a plan's schema never needs that")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
 
 
 def _manifest(file: Path, data: Any, base: Catalog) -> dict[str, Any]:
