@@ -578,28 +578,11 @@ def _with_schema(finding: Finding, uri: str) -> Finding:
 
 
 def _schema_findings(cat: Catalog, uri: str, value: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
-    from ._messages import translate
+    # the catalog's compiler: compiled checks for what it can compile exactly, jsonschema
+    # for the rest; formats as the manifest says (_validate._compiler)
+    from ._validate import _schema_findings as findings
 
-    validator = cat.derived(("plan-validator", uri), lambda: _validator(cat, uri))
-    if validator.is_valid(value):
-        return []
-    return list(translate(validator.iter_errors(value), prefix, cat.owners()))
-
-
-def _validator(cat: Catalog, uri: str) -> Any:
-    from jsonschema import Draft202012Validator, validators
-
-    schema = cat.documents[uri]
-    cls = validators.validator_for(schema, default=Draft202012Validator)
-    if isinstance(schema, dict):
-        # the file's place is its base URI, so its relative $refs resolve among the plan's
-        # files; nested subschemas stay the catalog's own objects (findings name their file)
-        legacy = any(d in str(cls.META_SCHEMA.get("$schema")) for d in ("draft-03", "draft-04"))
-        schema = {**schema, ("id" if legacy else "$id"): uri}
-    # formats are checked, as in the bundled specs, unless the plan keeps them as the
-    # annotations 2020-12 makes them by default
-    formats = cls.FORMAT_CHECKER if cat.plan is None or cat.plan.setting("formats") == "assert" else None
-    return cls(schema, registry=cat.registry(), format_checker=formats)
+    return findings(cat, uri, value, prefix)
 
 
 def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:
