@@ -268,7 +268,7 @@ def test_other_families_are_checked_as_bundled(example):
         ({"events/a/1.json": event_file("A", {}, version="2-0-0")}, {}, "events/a/1.json#/x-eventspec/version",
          "is in the file for MODEL 1"),
         ({"events/a/1.json": {**event_file("A", {}), "$schema": "https://example.com/mine"}}, {},
-         "events/a/1.json#/$schema", "unknown metaschema"),
+         "events/a/1.json#/$schema", "unknown $schema"),
         ({"events/a/1.json": "{not json"}, {}, "events/a/1.json", "not JSON"),
         ({"events/a/1.json": "[" * 100_000 + "]" * 100_000}, {}, "events/a/1.json", "nested too deeply"),
         ({"properties/deep.json": {"$schema": DRAFT, **{"not": {}}} | _deep(400)}, {}, "properties/deep.json",
