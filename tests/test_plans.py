@@ -469,3 +469,23 @@ def test_the_plans_quick_path_answers_the_plain_valid_payloads(example):
     quick = example._state.quick[_plan._PLAN_QUICK]
     clean = [p for p in GOOD_EXAMPLES if not example.validate(p).findings]
     assert len(clean) == 6 and all(quick(p, False) is not None for p in clean)
+
+
+def test_a_plan_file_naming_its_own_id_is_known_by_it_and_by_its_place(tmp_path):
+    shared = {"$schema": DRAFT, "$id": "https://example.com/shop/money.json", "type": "number",
+              "minimum": 0, "$defs": {"code": {"$id": "code.json", "type": "string", "minLength": 3}}}
+    files = {
+        "properties/money.json": shared,
+        "events/a/1.json": event_file("Paid", {"amount": {"$ref": "../../properties/money.json"},
+                                               "currency": {"$ref": "https://example.com/shop/code.json"}}),
+    }
+    plan = load_plan(write_plan(tmp_path / "p", files))
+    assert plan.validate(track("Paid", {"amount": 3, "currency": "EUR"})).ok
+    report = plan.validate(track("Paid", {"amount": -1, "currency": "E"}))
+    assert [(f.path, f.schema_id) for f in report.errors] == [
+        ("$.properties.amount", "https://example.com/shop/money.json"),
+        ("$.properties.currency", "https://example.com/shop/money.json"),
+    ]
+    taken = {**files, "properties/again.json": {**shared, "$defs": {}}}
+    with pytest.raises(PlanError, match="is taken by another schema"):
+        load_plan(write_plan(tmp_path / "q", taken))

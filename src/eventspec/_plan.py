@@ -192,8 +192,21 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     family = base.family(manifest["spec"])
     prefix = f"{PLAN_BASE}{name}/"
     documents = dict(base.documents)
+    named_ids: dict[str, str] = {}  # a file's own absolute $id -> its relative path
     for relative, schema in parsed.items():
-        documents[prefix + relative] = schema
+        own = _own_id(prefix + relative, schema)
+        if own is None:
+            documents[prefix + relative] = schema
+            continue
+        # A file that names its own $id is known by it, as every reference inside it
+        # assumes; its place in the plan refers there, so relative references between
+        # plan files keep working and no validator has to re-base a document it reached
+        # under another name.
+        if own in documents or own in named_ids:
+            raise PlanError(where / relative, "/$id", f"the $id {own!r} is taken by another schema")
+        documents[own] = schema
+        documents[prefix + relative] = {"$schema": schema.get("$schema", DRAFT2020), "$ref": own}
+        named_ids[own] = relative
     named: dict[tuple[str, str], dict[int, str]] = {}
     traits: dict[str, str] = {}
     meta: dict[str, Mapping[str, Any]] = {}
@@ -237,11 +250,26 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     )
     families = {spec: base.family(spec) for spec in base.families()}
     made = Catalog(documents, families, plan=plan, base=base)
-    _check_schemas(made, where, prefix, parsed)
+    _check_schemas(made, where, prefix, parsed, named_ids)
     return made
 
 
-def _check_schemas(cat: Catalog, where: Path, prefix: str, parsed: Mapping[str, Any]) -> None:
+DRAFT2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _own_id(uri: str, schema: Any) -> str | None:
+    """The absolute ``$id`` a plan file gives itself, when it is not its place in the plan."""
+    from urllib.parse import urldefrag, urljoin
+
+    if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str):
+        return None
+    own = urldefrag(urljoin(uri, schema["$id"]))[0]
+    return None if own == uri else own
+
+
+def _check_schemas(
+    cat: Catalog, where: Path, prefix: str, parsed: Mapping[str, Any], named_ids: Mapping[str, str]
+) -> None:
     """Every plan file against the metaschema its ``$schema`` names (2020-12 when it names
     none), with formats checked (a ``pattern`` must be a regular expression), and every
     ``$ref`` resolving inside the plan or the bundle: what would otherwise fail in the
@@ -252,11 +280,13 @@ def _check_schemas(cat: Catalog, where: Path, prefix: str, parsed: Mapping[str, 
     from ._compile import SchemaError
 
     compiler = _validate._compiler(cat)
+    by_id = {relative: own for own, relative in named_ids.items()}
     for relative in parsed:
         try:
-            compiler.check_schema(prefix + relative)
+            compiler.check_schema(by_id.get(relative, prefix + relative))
         except SchemaError as error:
-            culprit = error.uri[len(prefix):] if error.uri.startswith(prefix) else relative
+            culprit = named_ids.get(error.uri) or (
+                error.uri[len(prefix):] if error.uri.startswith(prefix) else relative)
             reason = error.reason
             if error.pointer.endswith(("/$ref", "/$dynamicRef", "/$recursiveRef")):
                 problem = f"{reason}: it resolves to no schema of the plan or the bundle"
