@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._findings import Finding
+from ._findings import Finding, json_path
 
 _KEYWORD_CATEGORY = {
     "type": "type-mismatch",
@@ -249,8 +249,6 @@ def _finding(
     keyword: str | None,
     schema_id: str | None,
 ) -> Finding:
-    from ._findings import json_path
-
     return Finding(
         path=json_path(parts),
         message=message,
