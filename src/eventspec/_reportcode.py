@@ -9,8 +9,8 @@ keywords, ``items``, ``$ref`` and ``allOf``: checked inline, each nesting level 
 variables of its own, as the predicates are. A subschema with any other keyword
 (``anyOf``, ``oneOf``, ``not``, ``if``, ``contains``, ``patternProperties``, ...) is
 handed whole to the interpreter, behind its compiled predicate, so it costs a call
-only where it fails; so is a shared subschema whose predicate holds skipped with one
-call. A path is built only where an error is found.
+only where it fails. A shared subschema (the envelope, the context) is a function of
+its own, as its predicate is. A path is built only where an error is found.
 
 A schema's report code is generated at its first invalid payload, not with its
 predicate: most schemas in a run never need it. The tests hold the two reporters to
@@ -170,14 +170,17 @@ class ReportCode:
 
     def _shared(self, schema: Any, scope: Scope, out: list[str], var: str, path: list[str], depth: int) -> None:
         """A ``$ref`` target: a shared subschema with a predicate of its own (the
-        envelope, the context) is a call behind that predicate; a small one is inline."""
+        envelope, the context) is a call of its report function, a small one is inline.
+
+        Not behind its predicate: where the predicate holds, the report function costs
+        about what it does, and where it fails (an invalid timestamp fails the track
+        call's, then the envelope's) every level would check the value again.
+        """
         scope = Index.enter(scope, schema)
         key = (id(schema), scope)
-        predicate = self.predicates.names.get(key)
-        if predicate is not None or key in self.inlining or depth >= _DEPTH:
+        if key in self.predicates.names or key in self.inlining or depth >= _DEPTH:
             where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
-            call = f"{self.function(schema, scope)}({var}, {where}, out)"
-            out.append(f"if not {predicate}({var}): {call}" if predicate is not None else call)
+            out.append(f"{self.function(schema, scope)}({var}, {where}, out)")
             return
         self.inlining.add(key)
         try:

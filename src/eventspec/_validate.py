@@ -55,6 +55,9 @@ def _compiler(cat: Catalog) -> Any:
     """The catalog's `Compiler`: its generated checks, report plans and remembered
     strings live as long as the catalog does. A plan whose manifest keeps formats as
     annotations has its own files compiled without format checks."""
+    found = cat._state.memo.get("compiler")  # made once: every full report looks it up
+    if found is not None:
+        return found
 
     def make() -> Any:
         from ._compile import Compiler
