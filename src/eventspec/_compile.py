@@ -534,7 +534,7 @@ class Compiler:
         self._index = Index(self._documents)
         self._generator = _Generator(self._index)
         self._namespace = namespace()
-        self._namespace["_error"] = error_at
+        self._namespace["_error"] = error_at  # what the report code calls
         self._reporter = Reporter(self._index, self._predicate, self._lock)
         self._reports = ReportCode(self._generator, self._reporter, self._index)
         self._compiled: dict[str, Compiled] = {}

@@ -54,11 +54,13 @@ class Error:
         return f"<Error {self.validator} at {list(self.absolute_path)} in {self.schema_id}>"
 
 
-def error_at(site: tuple[str, Any, Any, str], instance: Any, path: tuple[Any, ...]) -> Error:
-    """The `Error` of a keyword site (keyword, value, schema, document) that failed: how
-    the generated report code (`eventspec._reportcode`) makes one."""
+def error_at(out: list[Error], site: tuple[str, Any, Any, str], instance: Any, path: tuple[Any, ...],
+             *below: Any) -> None:
+    """Append the `Error` of a keyword site (keyword, value, schema, document) that
+    failed at ``instance``, at ``path`` and the keys ``below`` it: what the generated
+    report code (`eventspec._reportcode`) calls."""
     keyword, value, schema, document = site
-    return Error(keyword, value, instance, schema, path, document)
+    out.append(Error(keyword, value, instance, schema, (*path, *below), document))
 
 
 class Malformed(Exception):

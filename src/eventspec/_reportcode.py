@@ -103,10 +103,11 @@ class ReportCode:
         return name
 
     def _error(self, keyword: str, value: Any, schema: Any, document: str, var: str, path: list[str]) -> str:
-        """A statement appending the interpreter's Error for a keyword that failed at ``var``."""
+        """A statement appending the interpreter's Error for a keyword that failed at
+        ``var``, below ``path``: short, since a schema's report code is compiled in
+        every process that reports on it, and the compile takes time by the token."""
         site = self.predicates.constant((keyword, value, schema, document))
-        where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
-        return f"out.append(_error({site}, {var}, {where}))"
+        return f"_error(out, {site}, {var}, p{''.join(', ' + each for each in path)})"
 
     def _body(self, schema: Any, scope: Scope, out: list[str], var: str, path: list[str], depth: int) -> None:
         """Statements appending the errors of ``var`` under ``schema`` (``scope`` entered),
@@ -155,7 +156,7 @@ class ReportCode:
         """The interpreter's node for ``schema``, run where its predicate fails."""
         run = self.predicates.constant(self.reporter.node(schema, scope).run)
         holds = self.predicates._check(schema, scope, var)
-        where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
+        where = _where(path)
         out.append(f"if not {holds}: {run}({var}, {where}, out)")
 
     def _apply(self, schema: Any, scope: Scope, out: list[str], var: str, path: list[str], depth: int) -> None:
@@ -163,7 +164,7 @@ class ReportCode:
         `_DEPTH` nesting levels as a call of its own function."""
         scope = Index.enter(scope, schema)
         if depth >= _DEPTH and schema is not True and schema is not False:
-            where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
+            where = _where(path)
             out.append(f"{self.function(schema, scope)}({var}, {where}, out)")
             return
         self._body(schema, scope, out, var, path, depth)
@@ -179,7 +180,7 @@ class ReportCode:
         scope = Index.enter(scope, schema)
         key = (id(schema), scope)
         if key in self.predicates.names or key in self.inlining or depth >= _DEPTH:
-            where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
+            where = _where(path)
             out.append(f"{self.function(schema, scope)}({var}, {where}, out)")
             return
         self.inlining.add(key)
@@ -284,6 +285,11 @@ class ReportCode:
         if lines:
             out.append(f"if isinstance({var}, list):")
             out.extend(f"    {line}" for line in lines)
+
+
+def _where(path: list[str]) -> str:
+    """The path tuple, as an expression: ``p`` and the segments below it."""
+    return "p" if not path else "(*p, " + ", ".join(path) + ",)"
 
 
 def _type_test(value: Any, var: str) -> str:
