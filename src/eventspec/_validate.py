@@ -26,7 +26,7 @@ from ._findings import (
     UnknownFamily,
     json_path,
 )
-from ._messages import found, translate
+from ._messages import found, translated
 
 CALL_LIMIT = 32 * 1024  # bytes of compact UTF-8 JSON, per call (cdp "API limits")
 BATCH_LIMIT = 500 * 1024  # the document's 500KB, read as 512,000 bytes
@@ -101,7 +101,7 @@ def _schema_findings(cat: Catalog, uri: str, payload: Any, prefix: tuple[str | i
     errors = compiled.report(payload)
     if not errors:
         return []
-    return list(translate(errors, prefix))
+    return translated(errors, prefix)
 
 
 _BUNDLED: list[Catalog] = []  # the bundled catalog, once loaded: one list lookup per call
