@@ -1,11 +1,12 @@
 """The full report: every failed keyword, as jsonschema's ``iter_errors`` lists them.
 
-Interpreted, not compiled: it runs only for invalid payloads, and generating code for
-it cost three times the code of the predicates (and their compile time, in every
-process) for a path most runs barely take. It follows jsonschema's keyword functions
-(``jsonschema/_keywords.py``) one by one: the same keyword, value, instance and path
-for each error, so `eventspec._messages.translate` says the same of either; the tests
-hold the two equal.
+Interpreted: a Python call per keyword and per node. It follows jsonschema's keyword
+functions (``jsonschema/_keywords.py``) one by one: the same keyword, value, instance
+and path for each error, so `eventspec._messages.translate` says the same of either;
+the tests hold the two equal. The report code generated for a schema at its first
+invalid payload (`eventspec._reportcode`) lists the very errors this lists, in its
+order, for the common keywords, and hands it every subschema with another keyword
+(``anyOf``, ``not``, ``if``, ``contains``, ...): the tests hold those two equal too.
 
 Each subschema gets one `_Node`, whose plan (its steps) is built the first time a
 payload reaches it and published whole: a thread that finds a plan finds all of it.

@@ -23,6 +23,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from ._report import (
+    Malformed,
     Reporter,
     _lone_type,
     count,
@@ -54,9 +55,9 @@ class ReportCode:
     ``v``, found at the path ``p`` (a tuple), as the interpreter's node would.
 
     One per compiler, beside its predicate generator: it names its constants through
-    that generator (one namespace holds both) and asks it for the predicates that guard
-    shared subschemas. Transactions follow the generator's: `begin`, then `pending` or
-    `rollback`.
+    that generator (one namespace holds both), and asks it for the string and enum
+    tests, and for the predicates in front of what the interpreter reports. Transactions
+    follow the generator's: `begin`, then `pending` or `rollback`.
     """
 
     def __init__(self, predicates: _Generator, reporter: Reporter, index: Index) -> None:
@@ -131,8 +132,6 @@ class ReportCode:
                 value = found[keyword]
                 values = value if keyword == "enum" else [value]
                 if not isinstance(values, list):
-                    from ._report import Malformed
-
                     raise Malformed(f"enum must be an array; found {value!r}")
                 test = predicates._enum(values, var)
                 out.append(f"if not {test}: {self._error(keyword, value, schema, document, var, path)}")
