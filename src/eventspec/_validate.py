@@ -12,17 +12,18 @@ from __future__ import annotations
 import json
 import marshal
 import math
-import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
+from . import _names as names
 from ._catalog import FAMILIES, Resolver, catalog, inline
 from ._findings import (
     Finding,
     Report,
+    Severity,
     UnknownCall,
     UnknownFamily,
     json_path,
@@ -56,11 +57,7 @@ _PROPERTY_ALIASES = {
     ("cdp", "Experiment Viewed"): {"variant_id": "variation_id", "variant_name": "variation_name"},
 }
 
-_SEPARATORS = re.compile(r"[\s_\-]+")
-
-
-def _key(name: str) -> str:
-    return _SEPARATORS.sub("", name).casefold()
+_key = names.key
 
 
 @cache
@@ -71,6 +68,13 @@ def _event_index(family: str) -> dict[str, str]:
     for alias, canonical in _EVENT_ALIASES.get(family, {}).items():
         index[_key(alias)] = canonical
     return index
+
+
+@cache
+def _event_guesser(family: str) -> names.Guesser:
+    """The semantic events a misspelt event name of ``family`` may mean."""
+    events = catalog().families[family].events
+    return names.Guesser([*((name, name) for name in events), *_EVENT_ALIASES.get(family, {}).items()])
 
 
 @cache
@@ -184,7 +188,7 @@ _QuickCheck = Callable[[Any, bool, "int | None"], "Report | None"]
 
 class _Entry(NamedTuple):
     check: Callable[[Any], bool]  # the compiled predicate
-    declared: tuple[frozenset[str], dict[str, str]] | None  # a semantic event's property names
+    declared: _Declared | None  # a semantic event's property names
     report: Report  # the clean report
 
 
@@ -260,9 +264,9 @@ def _quick_path(spec: str) -> _QuickCheck:
         if found.declared is not None:
             properties = payload.get("properties")
             if type(properties) is dict:
-                declared, by_key = found.declared
-                if not declared.issuperset(properties) and next(
-                    _undeclared(properties, declared, by_key, spec, found.report.event or "", found.report.schema_id or "", ()), None
+                declared = found.declared
+                if not declared.names.issuperset(properties) and next(
+                    _undeclared(properties, declared, spec, found.report.event or "", found.report.schema_id or "", strict, ()), None
                 ) is not None:
                     return None  # a near miss of a declared name: a warning to give
         if metadata and next(_metadata_types(payload, ()), None) is not None:
@@ -454,7 +458,7 @@ def _one(
     if schema_findings:
         findings.extend(schema_findings)
     if event is not None:
-        near = _property_near_misses(payload, spec, event, uri, prefix)
+        near = _property_near_misses(payload, spec, event, uri, strict, prefix)
         if near:
             findings.extend(near)
     if spec == "userpilot":
@@ -507,13 +511,30 @@ def _semantic(
             )
         )
         return canonical, findings
+    meant = _event_guesser(spec)(name) if name else ()
     if strict and name:
+        # a typo is an unknown event like any other here, and its message says which was meant
         findings.append(
             Finding(
                 json_path(parts),
                 f"{raw!r} matches no semantic event of {spec} (strict mode)"
-                + _did_you_mean(name, list(events)),
+                + (f" (did you mean {names.either(meant)}?)" if meant else _did_you_mean(name, list(events))),
                 "unknown-event",
+                parts=parts,
+            )
+        )
+    elif meant:
+        # Only a warning, and the payload stays a custom event: a typo is a guess, and a
+        # custom event one letter from a spec'd one (Card Viewed, Cart Viewed) must not
+        # get the spec'd event's errors.
+        findings.append(
+            Finding(
+                json_path(parts),
+                f"{raw!r} is not a semantic event of {spec}: did you mean {names.either(meant)}? "
+                "It was validated as a custom event, and destinations map only the exact spec'd name",
+                "near-miss",
+                "warning",
+                schema_id=events[meant[0]] if len(meant) == 1 else None,
                 parts=parts,
             )
         )
@@ -521,53 +542,67 @@ def _semantic(
 
 
 def _property_near_misses(
-    payload: dict[str, Any], spec: str, event: str, uri: str, prefix: tuple[str | int, ...]
+    payload: dict[str, Any], spec: str, event: str, uri: str, strict: bool, prefix: tuple[str | int, ...]
 ) -> list[Finding]:
     properties = payload.get("properties")
     if not isinstance(properties, dict):
         return []
-    declared, by_key = _declared_properties(uri)
-    if declared.issuperset(properties):
+    declared = _declared_properties(uri)
+    if declared.names.issuperset(properties):
         return []
-    return list(_undeclared(properties, declared, by_key, spec, event, uri, prefix))
+    return list(_undeclared(properties, declared, spec, event, uri, strict, prefix))
 
 
 def _undeclared(
-    properties: dict[str, Any],
-    declared: frozenset[str],
-    by_key: dict[str, str],
+    properties: dict[Any, Any],
+    declared: _Declared,
     spec: str,
     event: str,
     uri: str,
+    strict: bool,
     prefix: tuple[str | int, ...],
 ) -> Iterator[Finding]:
+    """Near-miss findings for the undeclared property names that look like declared ones.
+
+    Sending a declared property under another name loses it: its value is not checked,
+    and destinations do not map it. A warning, and in strict mode an error.
+    """
     aliases = _PROPERTY_ALIASES.get((spec, event), {})
+    severity: Severity = "error" if strict else "warning"
     for name in properties:
-        if not isinstance(name, str) or name in declared:
+        if not isinstance(name, str) or name in declared.names:
             continue
         meant = aliases.get(name)
         if meant is None:  # a spelling variant of a declared name, unless that is sent too
-            meant = by_key.get(_key(name))
+            meant = declared.by_key.get(_key(name))
             if meant in properties:
                 meant = None
         if meant is not None:
-            parts = prefix + ("properties", name)
-            yield Finding(
-                json_path(parts),
-                f"{name!r} is not a property of {event}; the spec names it {meant!r}",
-                "near-miss",
-                "warning",
-                schema_id=uri,
-                parts=parts,
-            )
+            message = f"{name!r} is not a property of {event}; the spec names it {meant!r}"
+        else:  # a typo of one, unless that is sent too
+            guesses = tuple(g for g in declared.guess(name) if g not in properties)
+            if not guesses:
+                continue
+            message = f"{name!r} is not a property of {event}; did you mean {names.either(guesses)}?"
+        parts = prefix + ("properties", name)
+        yield Finding(json_path(parts), message, "near-miss", severity, schema_id=uri, parts=parts)
+
+
+class _Declared(NamedTuple):
+    """A semantic event's declared property names, for near-miss matching."""
+
+    names: frozenset[str]
+    by_key: dict[str, str]  # each by its spelling-blind key
+    guess: names.Guesser  # the declared names an undeclared one may be a typo of
 
 
 @cache
-def _declared_properties(uri: str) -> tuple[frozenset[str], dict[str, str]]:
+def _declared_properties(uri: str) -> _Declared:
     """An event's declared property names, and each by its normalised spelling."""
     schema = catalog().contents[uri]
     declared = frozenset(schema.get("properties", {}).get("properties", {}).get("properties", {}))
-    return declared, {_key(name): name for name in declared}
+    return _Declared(declared, {_key(name): name for name in declared},
+                     names.Guesser((name, name) for name in declared))
 
 
 def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> Iterator[Finding]:
