@@ -83,8 +83,19 @@ def _is_type(value: Any, name: str) -> bool:
             isinstance(value, int) or (isinstance(value, float) and value.is_integer())
         )
     if name == "number":
-        return not isinstance(value, bool) and isinstance(value, numbers.Number)
+        # jsonschema counts a complex number as a number (and then fails comparing it
+        # with a bound); it is no JSON number, so here it is not one
+        return not isinstance(value, (bool, complex)) and isinstance(value, numbers.Number)
     return bool(_jsonschema()[0](value, name))
+
+
+def _ordered(value: Any) -> bool:
+    """Whether a number that is no plain int or float can be compared with a bound: not a
+    Decimal NaN, whose comparisons raise (it is reported as not JSON instead)."""
+    if not _is_type(value, "number"):
+        return False
+    is_nan = getattr(value, "is_nan", None)
+    return not (callable(is_nan) and is_nan())
 
 
 def _conforms(value: Any, fmt: str) -> bool:
@@ -185,6 +196,7 @@ class Error:
 def _namespace() -> dict[str, Any]:
     return {
         "_is_type": _is_type,
+        "_ordered": _ordered,
         "_conforms": _conforms,
         **{_shape_name(fmt): shape for fmt, shape in _SHAPES.items()},
         "_enum_slow": _enum_slow,
@@ -409,7 +421,8 @@ class _Compiler:
         bounds = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
         tests = [f"{var} {op} {self.constant(schema[key])}" for key, op in bounds.items() if key in schema]
         if tests:
-            out.append(f"if {_type_test('number', var)} and (" + " or ".join(tests) + "): return False")
+            ordered = f"(type({var}) is float or type({var}) is int or _ordered({var}))"
+            out.append(f"if {ordered} and (" + " or ".join(tests) + "): return False")
 
     def _array(self, schema: dict[str, Any], resolver: Any, out: list[str], var: str, depth: int) -> None:
         tests = []
@@ -563,7 +576,8 @@ def _plan(schema: Any, resolver: Any) -> tuple[Any, list[_Step], Callable[[Any],
         steps.append(strings)
     bounds = [(keyword, schema[keyword], fails) for keyword, fails in _BOUNDS.items() if keyword in schema]
     if bounds:
-        number = _TYPES["number"]
+        def number(v: Any) -> bool:
+            return type(v) is float or type(v) is int or _ordered(v)
 
         def numbers(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
             if number(v):
