@@ -260,6 +260,7 @@ def test_the_marshal_scan_finds_every_non_finite_double_and_no_finite_one(number
     data = marshal.dumps(number, 2)
     assert data[:1] == b"g" and len(data) == 9  # format 2: a binary double, no references
     assert (_validate._NON_FINITE(data) is not None) == (not math.isfinite(number))
+    assert _validate._may_hold_non_finite(data) == (not math.isfinite(number))
 
 
 def test_decimals_count_as_numbers_as_the_clients_send_them():

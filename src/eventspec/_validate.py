@@ -296,7 +296,7 @@ def _quick_path(spec: str) -> _QuickCheck:
             data = marshal.dumps(payload, 2)
         except ValueError:  # a value marshal will not write (Decimal, datetime, a subclass)
             return None
-        if bound is None and _NON_FINITE(data) is not None and _has_non_finite(payload):
+        if bound is None and _may_hold_non_finite(data) and _has_non_finite(payload):
             return None
         if limit is not None and _MARSHAL_BOUND * len(data) > limit:
             return None
@@ -678,6 +678,12 @@ def _client_bound(out: bytes) -> int:
 _NON_FINITE = re.compile(rb"g[\x00-\xff]{6}[\xf0-\xff][\x7f\xff]").search
 
 
+def _may_hold_non_finite(data: bytes) -> bool:
+    """Whether marshal format 2 bytes may hold a NaN or an infinity: the last byte of one
+    is 0x7f or 0xff, which text rarely holds (two memchr calls), then the pattern."""
+    return (_DEL in data or 0xFF in data) and _NON_FINITE(data) is not None
+
+
 def _has_non_finite(value: Any) -> bool:
     """Whether a non-finite float is anywhere in a value marshal wrote (built-in types only)."""
     return next(_non_finite(value, ()), None) is not None
@@ -851,7 +857,7 @@ def _sizes(
     if data is not None and (limit is None or _MARSHAL_BOUND * len(data) <= limit):
         # Plainly small. NaN and infinity are looked for as the quick path does: a set,
         # bytes or a complex number is found only where the payload is serialized.
-        if prefix or _NON_FINITE(data) is None:
+        if prefix or not _may_hold_non_finite(data):
             return []
         return list(_non_finite(payload, prefix))
     size = json_size(payload)
