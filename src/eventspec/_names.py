@@ -30,6 +30,7 @@ TRUNCATED = 2
 TRUNCATED_FROM = 8
 #: Names remembered per set of spec'd names (custom names repeat from event to event).
 _REMEMBERED = 4096
+_LONGEST = 200  # ... of up to this many characters (a stream of huge names holds no memory)
 
 
 def key(name: str) -> str:
@@ -99,7 +100,7 @@ class Guesser:
             meant for spec, meant in self._keys.items()
             if -1 <= len(spec) - size <= TRUNCATED and near(given, spec)
         }))
-        if plain and len(self._seen) < _REMEMBERED:
+        if plain and len(name) <= _LONGEST and len(self._seen) < _REMEMBERED:
             self._seen[name] = found
         return found
 

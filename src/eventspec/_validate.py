@@ -3,8 +3,10 @@
 A payload goes to its family's call schema by its type field; a track call whose event
 name has a spec of its own goes to that event's schema instead (which includes the
 track schema). Names that differ from a spec'd one only in case, spaces, underscores
-or hyphens are validated as that event with a warning. Size limits, non-JSON values
-and the vendors' soft rules (metadata types, whitespace in names) are checked here.
+or hyphens are validated as that event with a warning; a name one typo away gets a
+warning only (see `eventspec._names`). Size limits (the API's and the official Python
+clients'), values JSON cannot carry (NaN anywhere) and the vendors' soft rules
+(metadata types, whitespace in names) are checked here.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
-from . import _names as names
+from . import _names
 from ._catalog import FAMILIES, Resolver, catalog, inline
 from ._findings import (
     Finding,
@@ -59,7 +61,7 @@ _PROPERTY_ALIASES = {
     ("cdp", "Experiment Viewed"): {"variant_id": "variation_id", "variant_name": "variation_name"},
 }
 
-_key = names.key
+_key = _names.key
 
 
 @cache
@@ -73,10 +75,10 @@ def _event_index(family: str) -> dict[str, str]:
 
 
 @cache
-def _event_guesser(family: str) -> names.Guesser:
+def _event_guesser(family: str) -> _names.Guesser:
     """The semantic events a misspelt event name of ``family`` may mean."""
     events = catalog().families[family].events
-    return names.Guesser([*((name, name) for name in events), *_EVENT_ALIASES.get(family, {}).items()])
+    return _names.Guesser([*((name, name) for name in events), *_EVENT_ALIASES.get(family, {}).items()])
 
 
 @cache
@@ -249,11 +251,9 @@ def _quick_path(spec: str) -> _QuickCheck:
         if event_field is not None and name == "track":
             raw = payload.get(event_field)
             found = by_event.get(raw) if type(raw) is str else None
-            if found is not None:
-                pass
-            elif type(raw) is str and raw in events:
+            if found is None and type(raw) is str and raw in events:
                 found = entry(name, raw)
-            else:
+            elif found is None:
                 if type(raw) is str and raw not in plain_names:
                     if strict:
                         return None  # an unknown name is an error in strict mode
@@ -534,7 +534,7 @@ def _semantic(
             Finding(
                 json_path(parts),
                 f"{raw!r} matches no semantic event of {spec} (strict mode)"
-                + (f" (did you mean {names.either(meant)}?)" if meant else _did_you_mean(name, list(events))),
+                + (f" (did you mean {_names.either(meant)}?)" if meant else _did_you_mean(name, list(events))),
                 "unknown-event",
                 parts=parts,
             )
@@ -546,7 +546,7 @@ def _semantic(
         findings.append(
             Finding(
                 json_path(parts),
-                f"{raw!r} is not a semantic event of {spec}: did you mean {names.either(meant)}? "
+                f"{raw!r} is not a semantic event of {spec}: did you mean {_names.either(meant)}? "
                 "It was validated as a custom event, and destinations map only the exact spec'd name",
                 "near-miss",
                 "warning",
@@ -599,7 +599,7 @@ def _undeclared(
             guesses = tuple(g for g in declared.guess(name) if g not in properties)
             if not guesses:
                 continue
-            message = f"{name!r} is not a property of {event}; did you mean {names.either(guesses)}?"
+            message = f"{name!r} is not a property of {event}; did you mean {_names.either(guesses)}?"
         parts = prefix + ("properties", name)
         yield Finding(json_path(parts), message, "near-miss", severity, schema_id=uri, parts=parts)
 
@@ -609,7 +609,7 @@ class _Declared(NamedTuple):
 
     names: frozenset[str]
     by_key: dict[str, str]  # each by its spelling-blind key
-    guess: names.Guesser  # the declared names an undeclared one may be a typo of
+    guess: _names.Guesser  # the declared names an undeclared one may be a typo of
 
 
 @cache
@@ -618,7 +618,7 @@ def _declared_properties(uri: str) -> _Declared:
     schema = catalog().contents[uri]
     declared = frozenset(schema.get("properties", {}).get("properties", {}).get("properties", {}))
     return _Declared(declared, {_key(name): name for name in declared},
-                     names.Guesser((name, name) for name in declared))
+                     _names.Guesser((name, name) for name in declared))
 
 
 def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> Iterator[Finding]:
