@@ -25,7 +25,7 @@ from typing import Any
 
 from ._findings import json_path
 from ._generate import BATCH_LIMIT, CALL_LIMIT, SIZE_LIMITED, TYPE_FIELD, Target, schema_node, size
-from ._nodes import BAD_FORMATS, Node, admits, broken_here, canonical, settle, undeclared
+from ._nodes import BAD_FORMATS, Node, admits, broken_here, canonical, possible_types, settle, undeclared
 from ._sources import Source, choice
 
 Path = tuple["str | int", ...]
@@ -109,6 +109,10 @@ def _palette(node: Node, value: Any) -> list[Any]:
             found += [bound + step, bound + step * 0.5]
     if node.max_length is not None:
         found.append("x" * (node.max_length + 1))
+    for step in node.multiple_of:  # half a step: a price in tenths of a cent
+        found.append(step / 2)
+    for other in node.nots:  # what a `not` rules out, exactly
+        found += list(other.enum or ())[:3]
     for option in (node.enum or ())[:3]:  # near misses of the allowed values ("usd")
         if isinstance(option, str):
             found += [option.upper(), option.title(), option + "s"]
@@ -195,7 +199,9 @@ def _walk(
             if key in value and path + (key,) not in opaque:
                 out.append(Defect("missing-field", path + (key,), ((path + (key,), DELETE),)))
         for key, sub in settled.properties.items():
-            if key not in value:  # a declared field, added with a bad value
+            # A declared field, added with a bad value; not one declared `false`: jsonschema
+            # reports that at the object's path, not the field's (4.26 drops the path).
+            if key not in value and possible_types(sub):
                 for new in _palette(sub, None)[:8]:
                     keyword = broken_keyword(sub, new)
                     if keyword is not None:

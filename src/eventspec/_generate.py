@@ -30,6 +30,7 @@ from ._nodes import (
     Node,
     allowed,
     alternatives,
+    can_hold,
     canonical,
     fits,
     merge,
@@ -495,28 +496,13 @@ def _value(node: Node, name: str, parent: str, source: Source) -> Any:
     return None
 
 
-def _may_add(node: Node, key: str) -> bool:
-    """Whether an optional key can be added: allowed here, and it and what it brings along
-    (``dependentRequired``) can hold a value."""
-    todo, seen = [key], set()
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        if not node.allows_key(name) or not alternatives(node.child(name)):
-            return False
-        todo.extend(need for have, needs in node.dependent if have == name for need in needs)
-    return True
-
-
 def _object(node: Node, name: str, parent: str, source: Source) -> dict[str, Any]:
     out: dict[str, Any] = {}
     spare = math.inf if node.max_properties is None else node.max_properties - len(node.required)
     for key, sub in node.properties.items():
         if key in node.required:
             out[key] = value(sub, key, name, source)
-        elif spare > 0 and _may_add(node, key) and source.boolean():
+        elif spare > 0 and can_hold(node, key) and source.boolean():
             out[key] = value(sub, key, name, source)
             spare -= 1
     for key in node.required:
@@ -525,13 +511,13 @@ def _object(node: Node, name: str, parent: str, source: Source) -> dict[str, Any
     for pattern, _ in node.pattern_properties:  # now and then a key of each pattern
         if spare > 0 and source.boolean():
             key = source.regex(pattern)
-            if key not in out and key not in node.properties and _may_add(node, key):
+            if key not in out and key not in node.properties and can_hold(node, key):
                 out[key] = value(node.child(key), key, name, source)
                 spare -= 1
     pool = EXTRAS.get(name)
     if pool and spare > 0 and (node.additional is None or possible_types(node.additional)):
         declared = {_normalized(key) for key in node.properties}
-        pool = tuple((k, m) for k, m in pool if _normalized(k) not in declared and _may_add(node, k))
+        pool = tuple((k, m) for k, m in pool if _normalized(k) not in declared and can_hold(node, k))
         # an object with nothing declared ("app", "os") gets at least one field
         least = 0 if node.properties else 1
         for _ in range(count(source, least, min(3, len(pool), spare))) if pool else ():
@@ -565,13 +551,13 @@ def _bring_along(node: Node, out: dict[str, Any], name: str, source: Source) -> 
 def _fill(node: Node, out: dict[str, Any], name: str, source: Source) -> None:
     """Keys up to ``minProperties``: declared ones first, then keys of the patterns, then
     plain ``field_1``, ``field_2``... where undeclared keys may be."""
-    spare = [key for key in node.properties if key not in out and _may_add(node, key)]
+    spare = [key for key in node.properties if key not in out and can_hold(node, key)]
     spare += [source.regex(pattern) for pattern, _ in node.pattern_properties]
     spare += [f"field_{n}" for n in range(1, node.min_properties + 1)]
     for key in spare:
         if len(out) >= node.min_properties:
             break
-        if key not in out and _may_add(node, key):
+        if key not in out and can_hold(node, key):
             out[key] = value(node.child(key), key, name, source)
             _bring_along(node, out, name, source)
     if len(out) < node.min_properties:

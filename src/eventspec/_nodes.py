@@ -769,7 +769,7 @@ def _possible(node: Node, kind_: str) -> bool:
     if kind_ == "object":
         room = node.max_properties
         return (
-            all(alternatives(node.child(name)) and node.allows_key(name) for name in node.required)
+            all(can_hold(node, name) for name in node.required)
             and (room is None or (len(node.required) <= room and node.min_properties <= room))
         )
     if kind_ == "array":
@@ -777,6 +777,21 @@ def _possible(node: Node, kind_: str) -> bool:
         if high is not None and low > high:
             return False
         return all(alternatives(node.item(i)) for i in range(low))
+    return True
+
+
+def can_hold(node: Node, key: str) -> bool:
+    """Whether an object here can have ``key``: the generator may make it, and it and
+    the keys it brings along (``dependentRequired``) can each hold a value."""
+    todo, seen = [key], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if not node.allows_key(name) or not alternatives(node.child(name)):
+            return False
+        todo.extend(need for have, needs in node.dependent if have == name for need in needs)
     return True
 
 

@@ -70,7 +70,7 @@ def events(
 
     if plan is not None:
         return _payloads(_planned(plan, spec, event, call, version))
-    return st.deferred(lambda: _payloads(targets(spec, event, call)))
+    return st.deferred(lambda: _payloads(targets(spec, event, call, version=version)))
 
 
 def invalid_events(
@@ -98,7 +98,7 @@ def invalid_events(
 
     if plan is not None:
         return _invalid(_planned(plan, spec, event, call, version))
-    return st.deferred(lambda: _invalid(targets(spec, event, call)))
+    return st.deferred(lambda: _invalid(targets(spec, event, call, version=version)))
 
 
 def sample(
@@ -124,7 +124,10 @@ def sample(
     """
     from ._sources import RandomSource
 
-    options = _planned(plan, spec, event, call, version) if plan is not None else targets(spec, event, call)
+    if plan is not None:
+        options = _planned(plan, spec, event, call, version)
+    else:
+        options = targets(spec, event, call, version=version)
     return _sample(choose(RandomSource(seed), options), seed)
 
 
