@@ -10,10 +10,14 @@ conventions:
 
 - a bad value (wrong type, not in the enum, bad format or pattern, out of range) is
   reported at the value's own path;
-- a missing required field at the path the field should have: ``$.properties.objectId``;
+- a missing required field at the path the field should have: ``$.properties.objectId``
+  (a missing ``dependentRequired`` companion at the object holding it);
 - an ``anyOf`` none of whose alternatives hold (no ``userId`` nor ``anonymousId``, no
   device token anywhere) at the object holding it: ``$``;
 - a call over the size limit at ``$`` (a batch item: ``$.batch[2]``).
+
+A plan event's schema node holds the plan's schema on its properties (or traits), so
+the same walk finds the defects inside them, where the plan reports them.
 """
 
 from __future__ import annotations

@@ -12,6 +12,11 @@ two kinds of extra constraints merged in first, for the generator only:
 
 Both are ordinary constraints, so every generated payload is still exactly what the
 schema allows. Values come from `eventspec._samples`, checked against their node.
+
+With a tracking plan, a target's schema is the bundled call (or semantic event) with
+the plan's schema on its properties or traits; the pins also name the page or screen
+and the plan version, and the generator makes no property the plan would call
+unplanned. Everything built from a catalog's schemas is kept with that catalog.
 """
 
 from __future__ import annotations
