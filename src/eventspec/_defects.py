@@ -29,7 +29,16 @@ from typing import Any
 
 from ._findings import json_path
 from ._generate import BATCH_LIMIT, CALL_LIMIT, SIZE_LIMITED, TYPE_FIELD, Target, schema_node, size
-from ._nodes import BAD_FORMATS, Node, admits, broken_here, canonical, possible_types, settle, undeclared
+from ._nodes import (
+    BAD_FORMATS,
+    Node,
+    admits,
+    broken_here,
+    canonical,
+    possible_types,
+    settle,
+    undeclared,
+)
 from ._sources import Source, choice
 
 Path = tuple["str | int", ...]
@@ -113,8 +122,11 @@ def _palette(node: Node, value: Any) -> list[Any]:
             found += [bound + step, bound + step * 0.5]
     if node.max_length is not None:
         found.append("x" * (node.max_length + 1))
-    for step in node.multiple_of:  # half a step: a price in tenths of a cent
-        found.append(step / 2)
+    for exclusive in (node.exclusive_minimum, node.exclusive_maximum):
+        if exclusive is not None:
+            found.append(exclusive)  # the bound itself is out
+    for multiple_of in node.multiple_of:  # half a step: a price in tenths of a cent
+        found.append(multiple_of / 2)
     for other in node.nots:  # what a `not` rules out, exactly
         found += list(other.enum or ())[:3]
     for option in (node.enum or ())[:3]:  # near misses of the allowed values ("usd")

@@ -47,7 +47,6 @@ from ._nodes import (
     step_of,
     undeclared,
 )
-from ._nodes import kind as kind_of
 from ._samples import (
     CUSTOM_EVENTS,
     EXTRAS,
@@ -237,7 +236,7 @@ def _model(plan: Plan, planned: PlanEvent, version: int | str | None) -> int:
     from ._plan import _model as model_of
 
     model = model_of(version)
-    if model not in planned.versions:
+    if model is None or model not in planned.versions:
         have = ", ".join(str(v) for v in sorted(planned.versions))
         raise ValueError(f"{planned.name!r} has no version {version!r} in the plan {plan.name!r} (it has {have})")
     return model
@@ -525,7 +524,7 @@ def _object(node: Node, name: str, parent: str, source: Source) -> dict[str, Any
         pool = tuple((k, m) for k, m in pool if _normalized(k) not in declared and can_hold(node, k))
         # an object with nothing declared ("app", "os") gets at least one field
         least = 0 if node.properties else 1
-        for _ in range(count(source, least, min(3, len(pool), spare))) if pool else ():
+        for _ in range(count(source, least, int(min(3, len(pool), spare)))) if pool else ():
             key, maker = choice(source, pool)
             if key in out:
                 continue

@@ -145,7 +145,7 @@ def _planned(
     if not isinstance(plan, Catalog):
         from ._plan import load_plan
 
-        plan = load_plan(plan)
+        plan = load_plan(os.fspath(plan))
     options = targets(spec, event, call, catalog=plan, version=version)
     prepare(options)
     return options
