@@ -391,17 +391,22 @@ def root(target: Target) -> Node:
     return target.catalog.derived(("root", *_key(target)), make)
 
 
-def prepare(options: tuple[Target, ...]) -> None:
-    """Build every node the targets' payloads can be made from, now.
+def prepare(options: tuple[Target, ...], deep: bool = False) -> None:
+    """Build now the nodes that generating payloads for ``options`` starts from.
 
-    What cannot be generated (`eventspec._nodes.Unsupported`, a schema no payload
-    satisfies) is then said when a strategy is made, not in the middle of a test.
+    They are cached with the catalog, so the first payload costs no more than the next
+    ones. ``deep`` builds every node a payload can reach (a plan's: what cannot be
+    generated, `eventspec._nodes.Unsupported` or a schema nothing satisfies, is then
+    said when a strategy is made, not in the middle of a test).
     """
     seen: set[int] = set()
     for target in options:
-        _prepare(root(target), seen)
+        if deep:
+            _prepare(root(target), seen)
+        else:
+            alternatives(root(target))
         if target.call == "batch":
-            prepare(item_targets(target))
+            prepare(item_targets(target), deep)
 
 
 def _prepare(node: Node, seen: set[int]) -> None:
@@ -521,7 +526,9 @@ def _object(node: Node, name: str, parent: str, source: Source) -> dict[str, Any
     pool = EXTRAS.get(name)
     if pool and spare > 0 and (node.additional is None or possible_types(node.additional)):
         declared = {_normalized(key) for key in node.properties}
-        pool = tuple((k, m) for k, m in pool if _normalized(k) not in declared and can_hold(node, k))
+        constrained = node.only is not None or node.pattern_properties or node.dependent
+        pool = tuple((k, m) for k, m in pool
+                     if _normalized(k) not in declared and (not constrained or can_hold(node, k)))
         # an object with nothing declared ("app", "os") gets at least one field
         least = 0 if node.properties else 1
         for _ in range(count(source, least, int(min(3, len(pool), spare)))) if pool else ():

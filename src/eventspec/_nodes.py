@@ -783,6 +783,8 @@ def _possible(node: Node, kind_: str) -> bool:
 def can_hold(node: Node, key: str) -> bool:
     """Whether an object here can have ``key``: the generator may make it, and it and
     the keys it brings along (``dependentRequired``) can each hold a value."""
+    if not node.dependent:  # the common case, asked of every optional key of every object
+        return (node.only is None or node.allows_key(key)) and bool(alternatives(node.child(key)))
     todo, seen = [key], set()
     while todo:
         name = todo.pop()

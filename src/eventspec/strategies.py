@@ -147,7 +147,7 @@ def _planned(
 
         plan = load_plan(os.fspath(plan))
     options = targets(spec, event, call, catalog=plan, version=version)
-    prepare(options)
+    prepare(options, deep=True)
     return options
 
 
