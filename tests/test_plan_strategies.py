@@ -245,10 +245,10 @@ def test_defects_inside_the_plan_properties(example, kitchen):
                 if defect.kind != "size-limit":
                     assert defect.path in [f.path for f in plan.validate(defect.apply(payload)).errors]
         assert any(p.startswith("$.properties.") for p in paths), paths
-    # the kinds a plan's keywords bring: dependentRequired at its object, multipleOf, not
+    # the kinds a plan's keywords bring: dependentRequired, multipleOf, not
     (target,) = targets(event="Everything Happened", catalog=kitchen)
     kinds = {(d.kind, d.path) for seed in range(10) for d in defects(target, sample(target, seed))}
-    assert ("missing-field", "$.properties.card") in kinds
+    assert ("missing-field", "$.properties.card.cvc") in kinds  # dependentRequired, at the missing key
     assert {"$.properties.price", "$.properties.label"} <= {p for k, p in kinds if k == "bad-value"}
 
 
@@ -473,3 +473,30 @@ def test_any_plan_of_the_keywords_gives_defects_where_eventspec_reports_them(dat
     payload, path = data.draw(es.invalid_events(plan=plan, event="Fuzzed"))
     report = plan.validate(payload)
     assert path in [f.path for f in report.errors], str(report)
+
+
+def test_a_plain_given_over_a_plan_passes_with_hypothesis_defaults(tmp_path):
+    # A user's first plan test: no settings, no profile, a fresh process, Hypothesis'
+    # defaults (the deadline, the too_slow health check over the first draws).
+    (tmp_path / "test_plan.py").write_text(f"""
+from hypothesis import given
+import eventspec
+from eventspec import strategies as es
+
+PLAN = eventspec.load_plan({str(EXAMPLE)!r})
+
+
+@given(es.events(plan=PLAN))
+def test_planned(payload):
+    assert PLAN.validate(payload).ok
+
+
+@given(es.invalid_events(plan=PLAN, event="Course Started"))
+def test_defects(case):
+    payload, path = case
+    assert path in [f.path for f in PLAN.validate(payload).errors]
+""")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_plan.py"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "2 passed" in result.stdout

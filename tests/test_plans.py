@@ -41,6 +41,13 @@ def event_file(name, properties, required=(), version="1-0-0", **more):
     }
 
 
+def _deep(levels: int) -> dict:
+    node: dict = {"type": "string"}
+    for _ in range(levels):
+        node = {"properties": {"x": node}}
+    return node
+
+
 def write_plan(root: Path, files: dict, **manifest) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     (root / "eventspec-plan.json").write_text(json.dumps({"name": "t", "spec": "cdp", **manifest}))
@@ -261,8 +268,11 @@ def test_other_families_are_checked_as_bundled(example):
         ({"events/a/1.json": event_file("A", {}, version="2-0-0")}, {}, "events/a/1.json#/x-eventspec/version",
          "is in the file for MODEL 1"),
         ({"events/a/1.json": {**event_file("A", {}), "$schema": "https://example.com/mine"}}, {},
-         "events/a/1.json#/$schema", "unknown metaschema"),
+         "events/a/1.json#/$schema", "unknown $schema"),
         ({"events/a/1.json": "{not json"}, {}, "events/a/1.json", "not JSON"),
+        ({"events/a/1.json": "[" * 100_000 + "]" * 100_000}, {}, "events/a/1.json", "nested too deeply"),
+        ({"properties/deep.json": {"$schema": DRAFT, **{"not": {}}} | _deep(400)}, {}, "properties/deep.json",
+         "nested more than 100 levels"),
         ({"events/a/1.json": event_file("A", {"x": {"type": "string", "pattern": "a("}})}, {},
          "events/a/1.json#/properties/x/pattern", "not a valid schema"),
         ({"events/a/1.json": {"type": "object"}}, {}, "events/a/1.json#/x-eventspec", "needs x-eventspec"),

@@ -7,11 +7,10 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
-
-import eventspec
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
+import eventspec
 from eventspec._catalog import BASE_URI, catalog, registry
 
 CONTENTS = catalog().contents

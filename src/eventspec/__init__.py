@@ -24,6 +24,7 @@ from ._findings import (
     UnknownEvent,
     UnknownFamily,
 )
+from ._guard import Guard, GuardCounters, NonConformingEvent, guard, unguard
 from ._plan import PlanError, load_plan
 from ._validate import validate
 
@@ -31,8 +32,12 @@ __all__ = [
     "BUNDLED",
     "CATEGORIES",
     "Catalog",
+    "Collector",
     "ConformanceError",
     "Finding",
+    "Guard",
+    "GuardCounters",
+    "NonConformingEvent",
     "PlanError",
     "Report",
     "UnknownCall",
@@ -42,8 +47,10 @@ __all__ = [
     "check",
     "events",
     "families",
+    "guard",
     "load_plan",
     "schema",
+    "unguard",
     "validate",
 ]
 
@@ -121,10 +128,14 @@ def schema(spec: str, name: str) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    # Read lazily: importlib.metadata costs import time most callers never need.
+    # Read lazily: importlib.metadata and http.server cost import time most callers never need.
     if name == "BUNDLED":
         # the bundled catalog, read at first use: importing eventspec stays cheap
         return bundled()
+    if name == "Collector":
+        from ._collector import Collector
+
+        return Collector
     if name == "__version__":
         from importlib.metadata import version
 

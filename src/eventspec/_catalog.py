@@ -215,19 +215,6 @@ class Catalog:
         """A `referencing.Registry` of every document; nothing is ever fetched."""
         return self.derived("registry", lambda: _registry(self._documents))
 
-    def resolver(self, base: str) -> Resolver:
-        """Follows ``$ref``s among this catalog's documents without importing referencing."""
-        return Resolver(base, self._documents)
-
-    def owners(self) -> dict[int, str]:
-        """Every (sub)schema object of every document, mapped to the ``$id`` of its file.
-
-        jsonschema errors carry the subschema object that failed, not the file it came
-        from; the objects are the very ones this catalog holds (and keeps alive), so
-        identity finds the file.
-        """
-        return self.derived("owners", lambda: _owners(self._documents))
-
     # ----------------------------------------------------------- value semantics
     def sources(self) -> tuple[Any, ...]:
         """What this catalog is made from: the bundle's version, and a plan's files."""
@@ -346,11 +333,6 @@ def registry() -> Registry:
     return bundled().registry()
 
 
-def owners() -> dict[int, str]:
-    """The bundled catalog's map of subschema objects to the ``$id`` of their file."""
-    return bundled().owners()
-
-
 def _registry(documents: Mapping[str, Any]) -> Registry:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
@@ -360,110 +342,3 @@ def _registry(documents: Mapping[str, Any]) -> Registry:
         for uri, schema in documents.items()
     ]
     return Registry().with_resources(resources).crawl()
-
-
-def _owners(documents: Mapping[str, Any]) -> dict[int, str]:
-    found: dict[int, str] = {}
-
-    def visit(node: Any, uri: str) -> None:
-        if isinstance(node, dict):
-            found[id(node)] = uri
-            for value in node.values():
-                visit(value, uri)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value, uri)
-
-    for uri, schema in documents.items():
-        visit(schema, uri)
-    return found
-
-
-@dataclass(frozen=True)
-class Resolved:
-    contents: Any
-    resolver: Resolver
-
-
-@dataclass(frozen=True)
-class Resolver:
-    """Follows ``$ref``s (relative URIs and JSON pointers) among a catalog's documents
-    without importing `referencing`: the fast path must not pay its import time.
-    Anything outside the catalog is an error, exactly as with the registry."""
-
-    base: str
-    documents: Mapping[str, Any] = field(default_factory=lambda: bundled().documents, repr=False, compare=False)
-
-    def lookup(self, ref: str) -> Resolved:
-        from urllib.parse import unquote, urljoin
-
-        uri, _, fragment = urljoin(self.base, ref).partition("#")
-        try:
-            node: Any = self.documents[uri]
-        except KeyError:
-            raise LookupError(f"{ref!r} (from {self.base}) is not a known schema") from None
-        for part in [p for p in fragment.split("/") if p] if fragment.startswith("/") else ():
-            part = unquote(part).replace("~1", "/").replace("~0", "~")
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        return Resolved(node, Resolver(uri, self.documents))
-
-
-# Keywords whose value is a schema, a list of schemas, or a map of names to schemas.
-_SCHEMA = {"additionalProperties", "items", "not", "if", "then", "else", "contains",
-           "propertyNames", "unevaluatedItems", "unevaluatedProperties"}
-_SCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
-_SCHEMA_MAPS = {"properties", "patternProperties", "dependentSchemas"}
-_DROPPED = {"$defs", "$id", "$schema", "$anchor", "$comment"}
-
-
-def inline(uri: str, cat: Catalog | None = None) -> dict[str, Any]:
-    """One schema with every ``$ref`` replaced by a copy of its target.
-
-    jsonschema's full report runs about half again as fast without following
-    references through the registry. Each copied subschema is entered in the catalog's
-    `owners` under the file it was copied from, so findings still name the right ``$id``.
-    """
-    cat = cat or bundled()
-    return cat.derived(("inline", uri), lambda: _inline(cat, uri))
-
-
-def _inline(cat: Catalog, uri: str) -> dict[str, Any]:
-    found = cat.owners()
-    resolving: list[int] = []
-
-    def walk(node: Any, resolver: Any, owner: str) -> Any:
-        if not isinstance(node, dict):
-            return node
-        if id(node) in resolving:
-            raise ValueError(f"{uri}: recursive $ref cannot be inlined")
-        resolving.append(id(node))
-        copy: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in _DROPPED or key == "$ref":
-                continue
-            if key in _SCHEMA:
-                copy[key] = walk(value, resolver, owner)
-            elif key in _SCHEMA_LISTS:
-                copy[key] = [walk(sub, resolver, owner) for sub in value]
-            elif key in _SCHEMA_MAPS:
-                copy[key] = {name: walk(sub, resolver, owner) for name, sub in value.items()}
-            else:
-                copy[key] = value
-        found[id(copy)] = owner
-        if "$ref" in node:
-            resolved = resolver.lookup(node["$ref"])
-            target = walk(resolved.contents, resolved.resolver, found[id(resolved.contents)])
-            if set(copy) - {"title", "description"}:
-                copy = {"allOf": [target, copy]}
-                found[id(copy)] = owner
-            else:  # a reference with only annotations beside it is its target
-                copy = target
-        resolving.pop()
-        return copy
-
-    root = walk(cat.documents[uri], cat.resolver(uri), uri)
-    if not isinstance(root, dict):
-        return root
-    document = {"$schema": "https://json-schema.org/draft/2020-12/schema", **root}
-    found[id(document)] = found[id(root)]
-    return document

@@ -11,7 +11,7 @@ conventions:
 - a bad value (wrong type, not in the enum, bad format or pattern, out of range) is
   reported at the value's own path;
 - a missing required field at the path the field should have: ``$.properties.objectId``
-  (a missing ``dependentRequired`` companion at the object holding it);
+  (also one ``dependentRequired`` asks for);
 - an ``anyOf`` none of whose alternatives hold (no ``userId`` nor ``anonymousId``, no
   device token anywhere) at the object holding it: ``$``;
 - a call over the size limit at ``$`` (a batch item: ``$.batch[2]``).
@@ -215,17 +215,17 @@ def _walk(
             if key in value and path + (key,) not in opaque:
                 out.append(Defect("missing-field", path + (key,), ((path + (key,), DELETE),)))
         for key, sub in settled.properties.items():
-            # A declared field, added with a bad value; not one declared `false`: jsonschema
-            # reports that at the object's path, not the field's (4.26 drops the path).
+            # A declared field, added with a bad value; not one declared `false`, which
+            # jsonschema itself reports at the object's path (4.26 drops the field's).
             if key not in value and possible_types(sub):
                 for new in _palette(sub, None)[:8]:
                     keyword = broken_keyword(sub, new)
                     if keyword is not None:
                         out.append(Defect(_KIND[keyword], path + (key,), ((path + (key,), new),)))
-        for have, needs in settled.dependent:  # dependentRequired: reported at the object
+        for have, needs in settled.dependent:  # dependentRequired: as a required field
             for need in needs if have in value else ():
                 if need in value and need != have and path + (need,) not in opaque:
-                    out.append(Defect("missing-field", path, ((path + (need,), DELETE),)))
+                    out.append(Defect("missing-field", path + (need,), ((path + (need,), DELETE),)))
         for key, item in value.items():
             _walk(settled.child(key), item, path + (key,), out, calls, opaque, depth + 1)
         for group in settled.groups:

@@ -41,6 +41,8 @@ CATEGORIES: dict[str, str] = {
     "(or call); its manifest, or the event's file, says how much that matters",
     "unknown-version": "the event version the payload asks for (context.protocols.event_version) "
     "is not in the tracking plan; the newest version was checked instead",
+    "unreadable": "eventspec check could not read a payload: not UTF-8, not JSON, nested too deeply, "
+    "an empty file, or an entry of a directory that is not a regular file or cannot be listed",
 }
 
 _IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")

@@ -395,7 +395,8 @@ def prepare(options: tuple[Target, ...], deep: bool = False) -> None:
     """Build now the nodes that generating payloads for ``options`` starts from.
 
     They are cached with the catalog, so the first payload costs no more than the next
-    ones. ``deep`` builds every node a payload can reach (a plan's: what cannot be
+    ones (the Hypothesis strategies call this when they are made, not in a draw).
+    ``deep`` builds every node a payload can reach (a plan's: what cannot be
     generated, `eventspec._nodes.Unsupported` or a schema nothing satisfies, is then
     said when a strategy is made, not in the middle of a test).
     """

@@ -6,7 +6,6 @@ import difflib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._catalog import owners
 from ._findings import Finding
 
 _KEYWORD_CATEGORY = {
@@ -160,20 +159,30 @@ def _message(error: Any) -> str:
         return f"expected at most {value} properties; found {len(instance)}"
     if keyword == "not":
         return f"found {found(instance)}, which the schema rules out"
+    if keyword == "false":
+        return f"found {found(instance)}, where the schema allows nothing"
+    if keyword in ("items", "additionalItems") and value is False:  # no items past the positional ones
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        positional = schema.get("prefixItems" if keyword == "items" else "items", [])
+        allowed = len(positional) if isinstance(positional, list) else 0
+        return f"expected at most {allowed} item(s); found {len(instance)}"
+    if keyword == "contains":
+        return "expected an item matching the schema under 'contains'; found none"
+    if keyword == "minContains":
+        return f"expected at least {value} items matching the schema under 'contains'; found fewer"
+    if keyword == "maxContains":
+        return f"expected at most {value} items matching the schema under 'contains'; found more"
     return error.message
 
 
-def translate(
-    errors: Iterable[Any], prefix: tuple[str | int, ...] = (), files: dict[int, str] | None = None
-) -> Iterator[Finding]:
-    """Findings for jsonschema errors, with paths below ``prefix``; ``files`` maps the
-    subschema objects to the ``$id`` of their file (the bundled catalog's by default)."""
-    if files is None:
-        files = owners()
+def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iterator[Finding]:
+    """Findings for the compiler's errors (`eventspec._compile.Error`: compiled, or
+    jsonschema's converted), with paths below ``prefix``; each names the document
+    (``schema_id``) its keyword is in."""
     for error in errors:
         keyword = error.validator
         parts = prefix + tuple(error.absolute_path)
-        schema_id = files.get(id(error.schema))
+        schema_id = error.schema_id
         if keyword in ("anyOf", "oneOf"):
             yield from _alternatives(error, prefix)
         elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict) \
@@ -199,6 +208,13 @@ def translate(
                         keyword,
                         schema_id,
                     )
+        elif keyword in ("dependentRequired", "dependencies") and isinstance(error.instance, dict):
+            for name, needed in error.validator_value.items():
+                if name in error.instance and isinstance(needed, list):
+                    for each in needed:
+                        if each not in error.instance:
+                            yield _finding(parts + (each,), f"{each!r} is required when {name!r} is present",
+                                           "required-missing", keyword, schema_id)
         else:
             category = _KEYWORD_CATEGORY.get(keyword, "no-alternative-matched")
             yield _finding(parts, _message(error), category, keyword, schema_id)
@@ -211,7 +227,7 @@ def _extra_keys(error: Any) -> list[str]:
     instance, schema = error.instance, error.schema
     declared = schema.get("properties", {})
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
-    extra = [k for k in instance if k not in declared and not any(p.search(k) for p in patterns)]
+    extra = [k for k in instance if k not in declared and not (isinstance(k, str) and any(p.search(k) for p in patterns))]
     if error.validator == "unevaluatedProperties" or not extra:
         # which keys were left unevaluated is in the message only: 'x', 'y' were unexpected
         named = re.findall(r"'((?:[^'\\]|\\.)*)'", error.message)
@@ -261,7 +277,7 @@ def _alternatives(error: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding
         if not any(s.validator == "type" and not s.relative_path for s in subs)
     }
     parts = prefix + tuple(error.absolute_path)
-    schema_id = owners().get(id(error.schema))
+    schema_id = error.schema_id
     if len(meant) == 1:
         yield from translate(next(iter(meant.values())), prefix)
         return
@@ -274,7 +290,8 @@ def _alternatives(error: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding
         message = f"expected {_expected_types(dict.fromkeys(flat))}; found {found(error.instance)}"
         yield _finding(parts, message, "type-mismatch", "type", schema_id)
         return
-    described = [alternatives[i].get("description") for i in sorted(meant)]
+    described = [alternatives[i].get("description") if isinstance(alternatives[i], dict) else None
+                 for i in sorted(meant)]
     subs = [s for i in sorted(meant) for s in meant[i]]
     if all(s.validator == "format" for s in subs):
         formats = " or ".join(_FORMAT_NAMES.get(s.validator_value, s.validator_value) for s in subs)

@@ -181,6 +181,8 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
             parsed[relative] = json.loads(text)
         except ValueError as error:
             raise PlanError(where / relative, "", f"not JSON ({error})") from None
+        except RecursionError:
+            raise PlanError(where / relative, "", "nested too deeply to read") from None
     if MANIFEST not in parsed:
         raise PlanError(where, "", f"not a plan folder: {MANIFEST} is missing")
     manifest = _manifest(where / MANIFEST, parsed.pop(MANIFEST), base)
@@ -195,7 +197,9 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     meta: dict[str, Mapping[str, Any]] = {}
     for relative, schema in parsed.items():
         file = where / relative
-        _check_schema(file, schema)
+        _nesting(schema, file)
+        if not isinstance(schema, (dict, bool)):
+            raise PlanError(file, "", "a schema file must hold a JSON object (or a boolean)")
         uri = prefix + relative
         parts = relative.split("/")
         if parts[0] == "events":
@@ -211,7 +215,7 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
             info = schema.get("x-eventspec", {}) if isinstance(schema, dict) else {}
             traits[call] = uri
             meta[uri] = MappingProxyType(dict(info) if isinstance(info, dict) else {})
-    for (call, event), versions in named.items():
+    for (_call, event), versions in named.items():
         models = sorted(versions)
         if models != list(range(1, len(models) + 1)):
             raise PlanError(
@@ -231,9 +235,49 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     )
     families = {spec: base.family(spec) for spec in base.families()}
     made = Catalog(documents, families, plan=plan, base=base)
-    for relative in parsed:
-        _check_refs(where / relative, made, prefix + relative)
+    _check_schemas(made, where, prefix, parsed)
     return made
+
+
+def _check_schemas(cat: Catalog, where: Path, prefix: str, parsed: Mapping[str, Any]) -> None:
+    """Every plan file against the metaschema its ``$schema`` names (2020-12 when it names
+    none), with formats checked (a ``pattern`` must be a regular expression), and every
+    ``$ref`` resolving inside the plan or the bundle: what would otherwise fail in the
+    middle of validating a payload fails here, at load, naming the file and the place.
+
+    The catalog's own compiler does it, with the official metaschemas compiled once: a
+    plan of hundreds of files is checked in milliseconds."""
+    from ._compile import SchemaError
+    from ._validate import _compiler
+
+    compiler = _compiler(cat)
+    for relative in parsed:
+        try:
+            compiler.check_schema(prefix + relative)
+        except SchemaError as error:
+            culprit = error.uri[len(prefix):] if error.uri.startswith(prefix) else relative
+            reason = error.reason
+            if error.pointer.endswith(("/$ref", "/$dynamicRef", "/$recursiveRef")):
+                problem = f"{reason}: it resolves to no schema of the plan or the bundle"
+            elif error.pointer == "/$schema":
+                problem = reason
+            else:
+                problem = f"not a valid schema: {reason}"
+            raise PlanError(where / culprit, error.pointer, problem) from None
+
+
+def _nesting(node: Any, file: Path, limit: int = 100) -> None:
+    """A schema nested deeper than any plan needs is refused before anything recurses
+    into it (the metaschema check, the compiler, jsonschema)."""
+    stack = [(node, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            raise PlanError(file, "", f"nested more than {limit} levels deep; a plan's schema never needs that")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
 
 
 def _manifest(file: Path, data: Any, base: Catalog) -> dict[str, Any]:
@@ -262,27 +306,6 @@ def _manifest(file: Path, data: Any, base: Catalog) -> dict[str, Any]:
         if key in data and not isinstance(data[key], dict):
             raise PlanError(file, f"/{key}", "expected an object")
     return {**_DEFAULTS, **data, "spec": spec}
-
-
-def _check_schema(file: Path, schema: Any) -> None:
-    """The file against the metaschema its ``$schema`` names (2020-12 when it names none)."""
-    from jsonschema import Draft202012Validator, validators
-
-    if not isinstance(schema, (dict, bool)):
-        raise PlanError(file, "", "a schema file must hold a JSON object (or a boolean)")
-    if isinstance(schema, dict) and "$schema" in schema:
-        cls = validators.validator_for(schema, default=None)  # type: ignore[call-overload]
-        if cls is None:
-            raise PlanError(file, "/$schema", f"unknown metaschema {schema['$schema']!r}")
-    else:
-        cls = Draft202012Validator
-    # with formats checked, as check_schema does: a pattern that is not a regex fails here,
-    # at load, and never in the middle of validating a payload
-    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
-    error = next(iter(sorted(meta.iter_errors(schema), key=lambda e: [str(p) for p in e.path])), None)
-    if error is not None:
-        pointer = "".join(f"/{str(p).replace('~', '~0').replace('/', '~1')}" for p in error.absolute_path)
-        raise PlanError(file, pointer, f"not a valid schema: {error.message}")
 
 
 def _event_meta(file: Path, parts: list[str], schema: Any, family: Family) -> dict[str, Any]:
@@ -314,34 +337,6 @@ def _event_meta(file: Path, parts: list[str], schema: Any, family: Family) -> di
         if key in info and info[key] not in SETTINGS:
             raise PlanError(file, f"/x-eventspec/{key}", f"expected one of {', '.join(SETTINGS)}; found {info[key]!r}")
     return info
-
-
-def _check_refs(file: Path, cat: Catalog, uri: str) -> None:
-    """Every ``$ref`` of a plan file resolves inside the catalog: nothing is fetched, and
-    a reference to nowhere is found at load, not when a payload meets it."""
-    from referencing.exceptions import Unresolvable
-    from urllib.parse import urljoin
-
-    registry = cat.registry()
-
-    def walk(node: Any, base: str, pointer: str) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("$id"), str):
-                base = urljoin(base, node["$id"])
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                try:
-                    registry.resolver(base_uri=base).lookup(ref)
-                except Unresolvable:
-                    raise PlanError(file, pointer + "/$ref", f"{ref!r} resolves to no schema of the plan or the bundle") from None
-            for key, value in node.items():
-                if key not in ("enum", "const", "x-eventspec", "examples", "default"):
-                    walk(value, base, f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, base, f"{pointer}/{index}")
-
-    walk(cat.documents[uri], uri, "")
 
 
 # --------------------------------------------------------------- validating
@@ -560,28 +555,11 @@ def _with_schema(finding: Finding, uri: str) -> Finding:
 
 
 def _schema_findings(cat: Catalog, uri: str, value: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
-    from ._messages import translate
+    # the catalog's compiler: compiled checks for what it can compile exactly, jsonschema
+    # for the rest; formats as the manifest says (_validate._compiler)
+    from ._validate import _schema_findings as findings
 
-    validator = cat.derived(("plan-validator", uri), lambda: _validator(cat, uri))
-    if validator.is_valid(value):
-        return []
-    return list(translate(validator.iter_errors(value), prefix, cat.owners()))
-
-
-def _validator(cat: Catalog, uri: str) -> Any:
-    from jsonschema import Draft202012Validator, validators
-
-    schema = cat.documents[uri]
-    cls = validators.validator_for(schema, default=Draft202012Validator)
-    if isinstance(schema, dict):
-        # the file's place is its base URI, so its relative $refs resolve among the plan's
-        # files; nested subschemas stay the catalog's own objects (findings name their file)
-        legacy = any(d in str(cls.META_SCHEMA.get("$schema")) for d in ("draft-03", "draft-04"))
-        schema = {**schema, ("id" if legacy else "$id"): uri}
-    # formats are checked, as in the bundled specs, unless the plan keeps them as the
-    # annotations 2020-12 makes them by default
-    formats = cls.FORMAT_CHECKER if cat.plan is None or cat.plan.setting("formats") == "assert" else None
-    return cls(schema, registry=cat.registry(), format_checker=formats)
+    return findings(cat, uri, value, prefix)
 
 
 def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:

@@ -15,7 +15,6 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -52,31 +51,36 @@ def _event_index(cat: Catalog, family: str) -> dict[str, str]:
     return cat.derived(("event-index", family), make)
 
 
-def _validator(cat: Catalog, uri: str) -> Any:
-    """A jsonschema validator for one schema of the catalog, built once per catalog."""
+def _compiler(cat: Catalog) -> Any:
+    """The catalog's `Compiler`: its generated checks, report plans and remembered
+    strings live as long as the catalog does. A plan whose manifest keeps formats as
+    annotations has its own files compiled without format checks."""
 
     def make() -> Any:
-        from jsonschema import Draft202012Validator
+        from ._compile import Compiler
 
-        from ._catalog import inline
+        annotated: frozenset[str] = frozenset()
+        if cat.plan is not None and cat.base is not None and cat.plan.setting("formats") != "assert":
+            annotated = frozenset(cat.documents) - frozenset(cat.base.documents)
+        return Compiler(cat.documents, format_annotation=annotated)
 
-        return Draft202012Validator(inline(uri, cat), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return cat.derived("compiler", make)
 
-    return cat.derived(("validator", uri), make)
+
+def _validator(cat: Catalog, uri: str) -> Any:
+    """jsonschema's check and report for one schema of the catalog (a `Compiled`): what
+    the compiler falls back to for a schema it cannot compile."""
+    return _compiler(cat).fallback(uri)
 
 
 def _compiled(cat: Catalog, uri: str) -> Any:
-    def make() -> Any:
-        from ._compile import compile_schema
-
-        return compile_schema(cat.documents[uri], cat.resolver(uri))
-
-    return cat.derived(("compiled", uri), make)
+    """The compiled check and report (a `Compiled`) of one schema, once per catalog."""
+    return _compiler(cat).compile(uri)
 
 
 def _fast(cat: Catalog, uri: str) -> Any:
     """The compiled fast-path predicate for one schema, built once per catalog."""
-    return _compiled(cat, uri)[0]
+    return _compiled(cat, uri).check
 
 
 def _schema_findings(cat: Catalog, uri: str, payload: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
@@ -85,13 +89,13 @@ def _schema_findings(cat: Catalog, uri: str, payload: Any, prefix: tuple[str | i
     The full report comes from the compiled reporter; jsonschema itself is asked only
     if the reporter and the predicate ever disagree (the tests say they never do).
     """
-    check, report = _compiled(cat, uri)
-    if check(payload):
+    compiled = _compiled(cat, uri)
+    if compiled.check(payload):
         return []
-    errors = report(payload)
+    errors = compiled.report(payload)
     if not errors:  # pragma: no cover - a defensive fallback, never taken in the tests
-        errors = _validator(cat, uri).iter_errors(payload)
-    return list(translate(errors, prefix, cat.owners()))
+        errors = _validator(cat, uri).report(payload)
+    return list(translate(errors, prefix))
 
 
 _BUNDLED: list[Catalog] = []  # the bundled catalog, once loaded: one list lookup per call

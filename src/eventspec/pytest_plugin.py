@@ -5,6 +5,10 @@ It gives a test suite, with no code of its own:
 - ``assert_conforms(payload, spec="cdp")``: a fixture (and a function,
   ``from eventspec.pytest_plugin import assert_conforms``) that fails the test with
   every finding and its path when the payload does not conform;
+- ``eventspec_collector``: a fixture that runs a `eventspec.Collector` on 127.0.0.1 on a
+  free port for the test. Point the app's analytics client at ``eventspec_collector.url``
+  (its host) and assert on what it really sent: ``.calls``, ``.good``, ``.bad``,
+  ``.filter(event=, user=, type=)``, ``.wait(n)``, ``.assert_all_valid()``, ``.reset()``;
 - one test item per payload in folders of fixture payloads, named in the ini file::
 
       [pytest]
@@ -21,6 +25,7 @@ It gives a test suite, with no code of its own:
 ``eventspec_plan = tracking-plan`` (a plan folder, relative to the ini file) checks the
 fixture payloads against that tracking plan, and makes it the default of the
 ``assert_conforms`` fixture; ``assert_conforms(payload, plan=...)`` names one per call.
+The ``eventspec_collector`` fixture checks the calls it receives against it too.
 
 Without ``eventspec_fixtures`` the plugin collects nothing; it imports neither
 Hypothesis nor jsonschema.
@@ -36,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from ._collector import Collector
     from ._findings import Report
     from ._inputs import Item
 
@@ -108,6 +114,22 @@ def _assert_conforms_fixture(request: pytest.FixtureRequest) -> Callable[..., Re
         return assert_conforms(payload, spec, strict, call, plan if plan is not None else default)
 
     return conforms
+
+
+@pytest.fixture
+def eventspec_collector(pytestconfig: pytest.Config) -> Iterator[Collector]:
+    """A `eventspec.Collector` listening on 127.0.0.1 on a free port for this test.
+
+    Give its ``url`` to the app's analytics client as the host; the official clients
+    need nothing else. The ini file's ``eventspec_plan`` checks the calls against that
+    tracking plan too; with ``eventspec_strict = true``, unknown track events are errors
+    and ``assert_all_valid()`` fails on warnings too.
+    """
+    from ._collector import Collector
+
+    plan = pytestconfig.stash.get(_PLAN, None)  # the ini file's eventspec_plan, loaded once
+    with Collector("127.0.0.1", 0, plan=plan, strict=bool(pytestconfig.getini("eventspec_strict"))) as collector:
+        yield collector
 
 
 # ------------------------------------------------------------------ fixture folders

@@ -12,6 +12,11 @@ readable one. `sample` makes one payload from a seed, without Hypothesis.
 
 Hypothesis is imported when a strategy is made, not with this module, and is needed
 only for `events` and `invalid_events` (``pip install 'eventspec[hypothesis]'``).
+
+Making a strategy does the setup (the catalog, the schemas' nodes, Hypothesis' table
+of characters) so that no draw does: Hypothesis counts the time of the first draws
+against its ``too_slow`` health check, which a plain ``@given`` would then fail on a
+busy machine.
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ if TYPE_CHECKING:
     from ._catalog import Catalog
 
 __all__ = ["Unsupported", "events", "invalid_events", "sample"]
-
 
 
 def events(
@@ -68,9 +72,10 @@ def events(
     """
     import hypothesis.strategies as st
 
-    if plan is not None:
-        return _payloads(_planned(plan, spec, event, call, version))
-    return st.deferred(lambda: _payloads(targets(spec, event, call, version=version)))
+    options = _prepared(spec, event, call, plan, version)
+    if options is None:
+        return st.deferred(lambda: _payloads(targets(spec, event, call, version=version)))
+    return _payloads(options)
 
 
 def invalid_events(
@@ -96,9 +101,37 @@ def invalid_events(
     """
     import hypothesis.strategies as st
 
+    options = _prepared(spec, event, call, plan, version)
+    if options is None:
+        return st.deferred(lambda: _invalid(targets(spec, event, call, version=version)))
+    return _invalid(options)
+
+
+def _prepared(
+    spec: str | None,
+    event: str | None,
+    call: str | None,
+    plan: Catalog | str | os.PathLike[str] | None = None,
+    version: int | str | None = None,
+) -> tuple[Target, ...] | None:
+    """The targets, with all a draw needs built now; None for invalid arguments.
+
+    Invalid arguments are resolved again when the strategy is drawn from, and raise
+    there, as Hypothesis' own strategies do (and as they did before this setup). With a
+    plan they raise now, and so does what the generator cannot make of its schemas.
+    """
     if plan is not None:
-        return _invalid(_planned(plan, spec, event, call, version))
-    return st.deferred(lambda: _invalid(targets(spec, event, call, version=version)))
+        options = _planned(plan, spec, event, call, version)
+    else:
+        try:
+            options = targets(spec, event, call, version=version)
+        except (ValueError, KeyError, TypeError):  # an unknown name; an unhashable one
+            return None
+        prepare(options)
+    # Hypothesis computes its table of Unicode characters (or reads it from
+    # .hypothesis/) when a text strategy is first used: a fraction of a second.
+    _characters().validate()
+    return options
 
 
 def sample(
@@ -234,8 +267,15 @@ def _floats(low: float, high: float) -> SearchStrategy[float]:
 
 
 @cache
-def _text(min_size: int, max_size: int) -> SearchStrategy[str]:
+def _characters() -> SearchStrategy[str]:
     import hypothesis.strategies as st
 
     # Any character UTF-8 can carry (not lone surrogates): pipelines must cope with them.
-    return st.text(st.characters(codec="utf-8"), min_size=min_size, max_size=max_size)
+    return st.characters(codec="utf-8")
+
+
+@cache
+def _text(min_size: int, max_size: int) -> SearchStrategy[str]:
+    import hypothesis.strategies as st
+
+    return st.text(_characters(), min_size=min_size, max_size=max_size)
