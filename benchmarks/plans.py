@@ -36,7 +36,8 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 def write_plan(folder: Path, events: int) -> Path:
     (folder / "properties").mkdir(parents=True)
-    (folder / "eventspec-plan.json").write_text(json.dumps({"name": "bench", "spec": "cdp"}))
+    # unplanned events allowed: the bundled semantic events go through the plan catalog as they are
+    (folder / "eventspec-plan.json").write_text(json.dumps({"name": "bench", "spec": "cdp", "unplanned_events": "allow"}))
     (folder / "properties" / "address.json").write_text(json.dumps({
         "$schema": DRAFT, "type": "object", "description": "A postal address.",
         "properties": {"street": {"type": "string"}, "zip": {"type": "string", "pattern": "^[0-9]{5}$"}},

@@ -415,3 +415,22 @@ def test_marshal_never_takes_more_than_four_bytes_per_byte_of_orjson():
     worst = [{"a": [1] * 100}, {"": [[]] * 100}, {"": [0.0] * 100}, {"": [""] * 100}, {"": [[1]] * 50}]
     for payload in worst:
         assert len(marshal.dumps(payload, 2)) <= 4 * len(orjson.dumps(payload)), payload
+
+
+def test_the_common_date_time_shape_holds_only_real_dates_and_all_but_leap_days():
+    # A shape match skips the real RFC 3339 check, so it must never vouch for a date
+    # that does not exist; and every real day but 29 February takes the shape.
+    from rfc3339_validator import validate_rfc3339
+
+    from eventspec._runtime import SHAPES
+
+    shape = SHAPES["date-time"]
+    for year in ("1900", "2000", "2023", "2024"):
+        for month in range(1, 13):
+            for day in range(0, 33):
+                text = f"{year}-{month:02d}-{day:02d}T23:59:59.123Z"
+                real = validate_rfc3339(text)
+                if shape(text):
+                    assert real, text
+                elif real:
+                    assert (month, day) == (2, 29), text

@@ -415,3 +415,77 @@ def test_the_plugin_reports_a_bad_ini_plan_as_a_usage_error(pytester, tmp_path):
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*eventspec_plan = *eventspec-plan.json is missing*"])
+
+
+# ------------------------------------------------------------------ the quick path
+def _pool():
+    """Plan payloads and small changes of each: what the quick path must answer exactly as
+    the full path does (or leave to it)."""
+    import copy
+
+    found = []
+    for payload in GOOD_EXAMPLES:
+        found.append(payload)
+        for key in ("properties", "traits"):
+            inner = payload.get(key)
+            if not isinstance(inner, dict):
+                continue
+            for name in list(inner) + ["unplanned_key", "courseid"]:
+                for value in (None, "x", 3, 1.5, [], {}, True):
+                    changed = copy.deepcopy(payload)
+                    changed[key][name] = value
+                    found.append(changed)
+                dropped = copy.deepcopy(payload)
+                dropped[key].pop(name, None)
+                found.append(dropped)
+            found.append({**payload, key: None})
+            found.append({**payload, key: "not an object"})
+        for version in (1, 2, "2-0-0", 9, None):
+            found.append({**payload, "context": {"protocols": {"event_version": version}}})
+        for name in ("Login", "login ", "Course Startd", "Order Completed", "order completed", 3, None):
+            found.append({**payload, "event": name})
+    return found
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_the_plans_quick_path_gives_the_full_paths_report(example, strict):
+    from eventspec import _plan
+
+    full = _plan._build(example.plan.root, example.plan.files)
+    full._state.quick[_plan._PLAN_QUICK] = lambda payload, strict: None  # always the full path
+    differ = []
+    for payload in _pool():
+        for _ in range(2):  # the second time, from what the quick path remembered
+            quick, slow = example.validate(payload, strict=strict), full.validate(payload, strict=strict)
+            if quick != slow:
+                differ.append(f"{payload!r:.200}\n  quick {quick}\n  full  {slow}")
+    assert differ == []
+
+
+def test_the_plans_quick_path_answers_the_plain_valid_payloads(example):
+    from eventspec import _plan
+
+    example.validate(GOOD_EXAMPLES[0])
+    quick = example._state.quick[_plan._PLAN_QUICK]
+    clean = [p for p in GOOD_EXAMPLES if not example.validate(p).findings]
+    assert len(clean) == 6 and all(quick(p, False) is not None for p in clean)
+
+
+def test_a_plan_file_naming_its_own_id_is_known_by_it_and_by_its_place(tmp_path):
+    shared = {"$schema": DRAFT, "$id": "https://example.com/shop/money.json", "type": "number",
+              "minimum": 0, "$defs": {"code": {"$id": "code.json", "type": "string", "minLength": 3}}}
+    files = {
+        "properties/money.json": shared,
+        "events/a/1.json": event_file("Paid", {"amount": {"$ref": "../../properties/money.json"},
+                                               "currency": {"$ref": "https://example.com/shop/code.json"}}),
+    }
+    plan = load_plan(write_plan(tmp_path / "p", files))
+    assert plan.validate(track("Paid", {"amount": 3, "currency": "EUR"})).ok
+    report = plan.validate(track("Paid", {"amount": -1, "currency": "E"}))
+    assert [(f.path, f.schema_id) for f in report.errors] == [
+        ("$.properties.amount", "https://example.com/shop/money.json"),
+        ("$.properties.currency", "https://example.com/shop/money.json"),
+    ]
+    taken = {**files, "properties/again.json": {**shared, "$defs": {}}}
+    with pytest.raises(PlanError, match="is taken by another schema"):
+        load_plan(write_plan(tmp_path / "q", taken))

@@ -188,12 +188,8 @@ class Catalog:
         """Check one payload and report every finding; as `eventspec.validate`, with the
         plan's events, properties and versions checked too when this catalog has a plan."""
         if self.plan is not None:
-            from ._plan import validate_planned
-
-            return validate_planned(self, payload, spec or self.plan.spec, strict, call)
-        from ._validate import validate_in
-
-        return validate_in(self, payload, spec or "cdp", strict, call)
+            return _planned()(self, payload, spec or self.plan.spec, strict, call)
+        return _in()(self, payload, spec or "cdp", strict, call)
 
     def check(
         self, payload: Any, spec: str | None = None, strict: bool = False, call: str | None = None
@@ -233,6 +229,20 @@ class Catalog:
         if self.plan is None:
             return "<Catalog bundled>"
         return f"<Catalog bundled + plan {self.plan.name!r} ({len(self.plan.events)} events)>"
+
+
+@cache
+def _planned() -> Callable[..., Report]:
+    from ._plan import validate_planned
+
+    return validate_planned
+
+
+@cache
+def _in() -> Callable[..., Report]:
+    from ._validate import validate_in
+
+    return validate_in
 
 
 def _restore(version: str, plan: Any) -> Catalog:

@@ -23,10 +23,12 @@ import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from . import _validate
 from ._catalog import Catalog, bundled
 from ._findings import Finding, Report, UnknownCall, UnknownFamily, json_path
 
@@ -190,8 +192,21 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     family = base.family(manifest["spec"])
     prefix = f"{PLAN_BASE}{name}/"
     documents = dict(base.documents)
+    named_ids: dict[str, str] = {}  # a file's own absolute $id -> its relative path
     for relative, schema in parsed.items():
-        documents[prefix + relative] = schema
+        own = _own_id(prefix + relative, schema)
+        if own is None:
+            documents[prefix + relative] = schema
+            continue
+        # A file that names its own $id is known by it, as every reference inside it
+        # assumes; its place in the plan refers there, so relative references between
+        # plan files keep working and no validator has to re-base a document it reached
+        # under another name.
+        if own in documents or own in named_ids:
+            raise PlanError(where / relative, "/$id", f"the $id {own!r} is taken by another schema")
+        documents[own] = schema
+        documents[prefix + relative] = {"$schema": schema.get("$schema", DRAFT2020), "$ref": own}
+        named_ids[own] = relative
     named: dict[tuple[str, str], dict[int, str]] = {}
     traits: dict[str, str] = {}
     meta: dict[str, Mapping[str, Any]] = {}
@@ -235,11 +250,26 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     )
     families = {spec: base.family(spec) for spec in base.families()}
     made = Catalog(documents, families, plan=plan, base=base)
-    _check_schemas(made, where, prefix, parsed)
+    _check_schemas(made, where, prefix, parsed, named_ids)
     return made
 
 
-def _check_schemas(cat: Catalog, where: Path, prefix: str, parsed: Mapping[str, Any]) -> None:
+DRAFT2020 = "https://json-schema.org/draft/2020-12/schema"
+
+
+def _own_id(uri: str, schema: Any) -> str | None:
+    """The absolute ``$id`` a plan file gives itself, when it is not its place in the plan."""
+    from urllib.parse import urldefrag, urljoin
+
+    if not isinstance(schema, dict) or not isinstance(schema.get("$id"), str):
+        return None
+    own = urldefrag(urljoin(uri, schema["$id"]))[0]
+    return None if own == uri else own
+
+
+def _check_schemas(
+    cat: Catalog, where: Path, prefix: str, parsed: Mapping[str, Any], named_ids: Mapping[str, str]
+) -> None:
     """Every plan file against the metaschema its ``$schema`` names (2020-12 when it names
     none), with formats checked (a ``pattern`` must be a regular expression), and every
     ``$ref`` resolving inside the plan or the bundle: what would otherwise fail in the
@@ -248,14 +278,15 @@ def _check_schemas(cat: Catalog, where: Path, prefix: str, parsed: Mapping[str, 
     The catalog's own compiler does it, with the official metaschemas compiled once: a
     plan of hundreds of files is checked in milliseconds."""
     from ._compile import SchemaError
-    from ._validate import _compiler
 
-    compiler = _compiler(cat)
+    compiler = _validate._compiler(cat)
+    by_id = {relative: own for own, relative in named_ids.items()}
     for relative in parsed:
         try:
-            compiler.check_schema(prefix + relative)
+            compiler.check_schema(by_id.get(relative, prefix + relative))
         except SchemaError as error:
-            culprit = error.uri[len(prefix):] if error.uri.startswith(prefix) else relative
+            culprit = named_ids.get(error.uri) or (
+                error.uri[len(prefix):] if error.uri.startswith(prefix) else relative)
             reason = error.reason
             if error.pointer.endswith(("/$ref", "/$dynamicRef", "/$recursiveRef")):
                 problem = f"{reason}: it resolves to no schema of the plan or the bundle"
@@ -343,17 +374,20 @@ def _event_meta(file: Path, parts: list[str], schema: Any, family: Family) -> di
 def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: str | None) -> Report:
     """Validate against the bundled family, then against the plan (its events' and traits'
     schemas, unplanned events, properties and traits, and versions)."""
-    from ._validate import _order, validate_in
-
     plan = cat.plan
     assert plan is not None
-    if not isinstance(spec, str) or spec not in cat.families():
+    if call is None and spec == plan.spec:
+        quick = cat._state.quick.get(_PLAN_QUICK) or _quick_plan(cat)
+        found = quick(payload, strict)
+        if found is not None:
+            return found
+    if not isinstance(spec, str) or spec not in cat._families:
         raise UnknownFamily(spec, tuple(cat.families()))
     if spec != plan.spec:
-        return validate_in(cat, payload, spec, strict, call)
+        return _validate.validate_in(cat, payload, spec, strict, call)
     if call is not None and call not in cat.family(spec).calls:
         raise UnknownCall(spec, call, tuple(cat.family(spec).calls))
-    report = validate_in(cat, payload, spec, False, call)
+    report = _validate.validate_in(cat, payload, spec, False, call)
     if not isinstance(payload, dict):
         return report
     family = cat.family(spec)
@@ -374,10 +408,13 @@ def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: 
                 event, schema_id = planned_event, planned_uri
     except RecursionError:
         extra.append(Finding("$", "the payload is nested too deeply to check", "not-json"))
-    if not extra and event == report.event and schema_id == report.schema_id:
-        return report
+    if not extra:
+        if event == report.event and schema_id == report.schema_id:
+            return report
+        if not report.findings:
+            return _validate._clean(report.spec, report.call, event, schema_id)
     findings = {(f.path, f.category, f.message): f for f in (*report.findings, *extra)}
-    ordered = sorted(findings.values(), key=_order)
+    ordered = sorted(findings.values(), key=_validate._order)
     return Report(
         spec=report.spec,
         call=report.call,
@@ -386,6 +423,112 @@ def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: 
         errors=tuple(f for f in ordered if f.severity == "error"),
         warnings=tuple(f for f in ordered if f.severity == "warning"),
     )
+
+
+_PLAN_QUICK = " plan"  # the plan's quick check, kept beside the families' (no family has this name)
+
+
+def _quick_plan(cat: Catalog) -> _QuickPlan:
+    with cat._state.lock:
+        found = cat._state.quick.get(_PLAN_QUICK)
+        if found is None:
+            found = cat._state.quick[_PLAN_QUICK] = _QuickPlan(cat)
+    return found
+
+
+class _QuickPlan:
+    """The common case of a plan's `validate`, in a few lookups: a call the bundled quick
+    path finds clean, whose plan schema holds for its properties (or traits) and which
+    sends no unplanned key. It answers with the shared clean report, or None, and then the
+    full path decides (the tests hold both to one verdict)."""
+
+    def __init__(self, cat: Catalog) -> None:
+        plan = cat.plan
+        assert plan is not None
+        self.cat = cat
+        family = cat.family(plan.spec)
+        dialect = family.dialect
+        self.bundled = _validate._quick(cat, plan.spec)
+        self.type_field = dialect.type_field
+        self.names = {"track": dialect.event_field, **dialect.name_fields}
+        self.properties_field = dialect.properties_field
+        self.traits_field = dialect.traits_field
+        self.selector = tuple(plan.setting("version_selector").split("."))
+        self.unplanned_events = plan.setting("unplanned_events") == "allow"
+        self.semantic = family.events
+        # what checking each planned call needs, made at its first payload (a plan of
+        # hundreds of events compiles only those it meets)
+        self.plan = plan
+        self.family = family
+        self.traits: dict[str, tuple[Any, ...]] = {}
+        self.events: dict[tuple[str, Any], tuple[str, tuple[Any, ...]] | None] = {}
+
+    def _entry(self, uri: str, unplanned: str, bundled_uri: str | None) -> tuple[Any, ...]:
+        declared, patterns, open_ = _declared(self.cat, uri, bundled_uri)
+        watch = open_ and _severity(unplanned) is not None
+        return (_validate._compiled(self.cat, uri).check, declared, watch and not patterns, watch and bool(patterns), uri)
+
+    def __call__(self, payload: Any, strict: bool) -> Report | None:
+        if self.bundled is None:
+            return None
+        report = self.bundled(payload, False, None)
+        if report is None:
+            return None
+        call = report.call
+        if call in ("identify", "group"):
+            entry = self.traits.get(call)
+            if entry is None:
+                uri = self.plan.traits.get(call)
+                if uri is None:
+                    return report
+                with self.cat._state.lock:
+                    entry = self.traits[call] = self._entry(uri, self.plan.setting("unplanned_traits", uri), None)
+            value = payload.get(self.traits_field) if self.traits_field else None
+            return report if self._holds(entry, value) else None
+        field = self.names.get(call) if call is not None else None
+        if field is None:
+            return report
+        name = payload.get(field)
+        key = (call, name)
+        planned = self.events.get(key, False) if type(name) is str else None
+        if planned is False:
+            planned = self._event(key)
+        if planned is None:
+            # unplanned: fine when the plan allows it and nothing else needs saying
+            if self.unplanned_events and not strict and (call != "track" or name in self.semantic):
+                return report
+            return None
+        if _dig(payload, self.selector) is not _MISSING:
+            return None  # a version asked for: the full path chooses it
+        event, entry = planned
+        if not self._holds(entry, payload.get(self.properties_field) if self.properties_field else None):
+            return None
+        return _validate._clean(report.spec, call, event, entry[4])
+
+    def _event(self, key: tuple[str, str]) -> tuple[str, tuple[Any, ...]] | None:
+        event = self.plan.named.get(key)
+        found = None
+        if event is not None:
+            bundled_uri = self.family.events.get(event.name) if key[0] == "track" else None
+            setting = self.plan.setting("unplanned_properties", event.newest)
+            found = (event.name, self._entry(event.newest, setting, bundled_uri))
+        with self.cat._state.lock:
+            if len(self.events) < 4096 or event is not None:  # unplanned names: remember a few
+                self.events[key] = found
+        return found
+
+    @staticmethod
+    def _holds(entry: tuple[Any, ...], value: Any) -> bool:
+        check, declared, watch_names, watch_patterns = entry[0], entry[1], entry[2], entry[3]
+        if value is None:
+            value = {}
+        elif type(value) is not dict:
+            return False
+        if not check(value):
+            return False
+        if watch_patterns:
+            return False  # the full path matches undeclared keys against the patterns
+        return not watch_names or declared.issuperset(value)
 
 
 def _severity(setting: str) -> str | None:
@@ -428,14 +571,11 @@ def _planned(
             setting = "error"
         severity = _severity(setting)
         if severity is not None:
-            known = [n for (c, n) in plan.named if c == kind]
-            if kind == "track":
-                known += list(family.events)
             findings.append(
                 Finding(
                     json_path(parts),
                     f"{raw!r} is not a {kind} {'event' if kind == 'track' else 'name'} of the plan {plan.name!r}"
-                    + _did_you_mean(raw, known),
+                    + _event_suggestion(cat, family, kind, raw),
                     "unplanned-event",
                     severity,  # type: ignore[arg-type]
                     parts=parts,
@@ -499,12 +639,10 @@ def _model(asked: Any) -> int | None:
 
 
 def _semantic_name(cat: Catalog, family: Family, raw: str) -> str | None:
-    from ._validate import _event_index, _key
-
     name = raw.strip()
     if name in family.events:
         return name
-    return _event_index(cat, family.name).get(_key(name)) if name else None
+    return _validate._event_index(cat, family.name).get(_validate._key(name)) if name else None
 
 
 def _object_findings(
@@ -557,9 +695,8 @@ def _with_schema(finding: Finding, uri: str) -> Finding:
 def _schema_findings(cat: Catalog, uri: str, value: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
     # the catalog's compiler: compiled checks for what it can compile exactly, jsonschema
     # for the rest; formats as the manifest says (_validate._compiler)
-    from ._validate import _schema_findings as findings
 
-    return findings(cat, uri, value, prefix)
+    return _validate._schema_findings(cat, uri, value, prefix)
 
 
 def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], bool]:
@@ -578,9 +715,7 @@ def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozense
             if "additionalProperties" in schema or "unevaluatedProperties" in schema:
                 open_ = False
         if bundled_uri is not None:
-            from ._validate import _declared_properties
-
-            names.update(_declared_properties(cat, bundled_uri)[0])
+            names.update(_validate._declared_properties(cat, bundled_uri)[0])
         return frozenset(names), tuple(patterns), open_
 
     return cat.derived(("plan-declared", uri, bundled_uri), make)
@@ -603,14 +738,41 @@ def _own_and_referenced(cat: Catalog, uri: str) -> Iterator[Any]:
             todo.append((sub, base))
 
 
+def _event_suggestion(cat: Catalog, family: Family, kind: str, raw: str) -> str:
+    """The did-you-mean of an unplanned name, against the plan's names of that call and
+    (for track) the family's semantic events; remembered per catalog for the names that
+    come again and again in real traffic."""
+    plan = cat.plan
+    assert plan is not None
+
+    def known() -> tuple[str, ...]:
+        names = [n for (c, n) in plan.named if c == kind]
+        return tuple(names + list(family.events) if kind == "track" else names)
+
+    said = cat.derived(("suggested", kind), dict)
+    found = said.get(raw)
+    if found is None:
+        found = _did_you_mean(raw, list(cat.derived(("known", kind), known)))
+        if len(said) < 4096:
+            said[raw] = found
+    return found
+
+
 def _did_you_mean(name: str, known: list[str]) -> str:
+    if len(name) > 200:
+        return ""  # no name of a plan is that long; difflib would take its time
+    return _suggestion(name, tuple(known))
+
+
+@lru_cache(maxsize=4096)
+def _suggestion(name: str, known: tuple[str, ...]) -> str:
+    """The closest known name, as " (did you mean ...?)"; remembered, since the same
+    unplanned names come again and again in real traffic."""
     import difflib
 
-    from ._validate import _key
-
-    wanted = _key(name)
+    wanted = _validate._key(name)
     for candidate in known:
-        if _key(candidate) == wanted:
+        if _validate._key(candidate) == wanted:
             return f" (did you mean {candidate!r}?)"
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -246,6 +246,15 @@ class Index:
             base = uri
         else:
             node, base = resource.node, uri
+            if uri == resource.document and resource.draft.crawlable:
+                # a document reached by the URI it was given under, whose root names its
+                # own $id: that $id is the base of everything in it
+                named = resource.draft.id_of(node)
+                if named:
+                    base = urldefrag(urljoin(uri, named))[0]
+            if isinstance(node, dict) and "$schema" in node and resource.draft is not UNKNOWN:
+                # a root naming its own metaschema (a custom one too) is read in its dialect
+                return node, Scope(base, resource.document, resource.draft, scope.formats)
         return node, Scope(base, resource.document, scope.draft, scope.formats)
 
     def _pointer(self, resource: _Resource, base: str, pointer: str) -> tuple[Any, str]:

@@ -93,9 +93,12 @@ def _format_checks() -> dict[str, Callable[[str], bool]]:
 
 
 # RFC 3339 date-times in the shape nearly every event uses. A match is certainly valid
-# (days stop at 28, so every month has them); anything else goes to the real check.
+# (each month's own days; February stops at 28, so leap years need no thought); anything
+# else goes to the real check. Days 29 to 31 are here since events sent on them are
+# every tenth event: without them the real check ran on all of them (1.4 us each).
 _COMMON_DATETIME = re.compile(
-    r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])T(?:[01][0-9]|2[0-3])"
+    r"(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))T(?:[01][0-9]|2[0-3])"
     r":[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
 )
 
