@@ -500,3 +500,19 @@ def test_defects(case):
                             cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "2 passed" in result.stdout
+
+
+def test_a_plan_file_with_its_own_id(tmp_path):
+    # load_plan keeps such a file under its own $id: payloads and messages still find it
+    own = {**event_file("Tagged", {"tag": {"type": "string", "minLength": 2}}, ("tag",)),
+           "$id": "https://example.com/schemas/tagged.json"}
+    path = write_plan(tmp_path / "own", {"events/tagged/1.json": own})
+    plan = load_plan(path)
+    for seed in range(5):
+        payload = es.sample(plan=plan, event="Tagged", seed=seed)
+        assert len(payload["properties"]["tag"]) >= 2 and plan.validate(payload).ok
+    broken = {**own, "properties": {"tag": {"type": "array", "contains": {"const": "x"}}}}
+    path = write_plan(tmp_path / "broken", {"events/tagged/1.json": broken})
+    with pytest.raises(es.Unsupported) as raised:
+        es.events(plan=path, event="Tagged")
+    assert raised.value.file == str(path / "events" / "tagged" / "1.json")

@@ -230,18 +230,31 @@ def node_for(uri: str, cat: Any = None) -> Node:
 def plan_file(cat: Any, uri: str) -> str | None:
     """A document's name for people: a plan file's path, else its ``$id``."""
     plan = getattr(cat, "plan", None)
-    if plan is not None and uri:
-        from ._plan import PLAN_BASE
+    if plan is None or not uri:
+        return uri or None
+    relative = cat.derived("plan-file-names", lambda: _plan_file_names(cat)).get(uri)
+    if relative is None:
+        return uri
+    if plan.root:
+        from pathlib import Path
 
-        prefix = f"{PLAN_BASE}{plan.name}/"
-        if uri.startswith(prefix):
-            relative = uri[len(prefix):]
-            if plan.root:
-                from pathlib import Path
+        return str(Path(plan.root) / relative)
+    return str(relative)
 
-                return str(Path(plan.root) / relative)
-            return relative
-    return uri or None
+
+def _plan_file_names(cat: Any) -> dict[str, str]:
+    """Each plan document's ``$id`` -> its path in the plan (a file that names its own
+    ``$id`` is kept under it, and its place holds a ``$ref`` there)."""
+    from ._plan import PLAN_BASE
+
+    prefix = f"{PLAN_BASE}{cat.plan.name}/"
+    names: dict[str, str] = {}
+    for relative, _ in cat.plan.files:
+        names[prefix + relative] = relative
+        placed = cat.documents.get(prefix + relative)
+        if isinstance(placed, dict) and set(placed) <= {"$schema", "$ref"} and isinstance(placed.get("$ref"), str):
+            names.setdefault(placed["$ref"], relative)
+    return names
 
 
 def checked_formats(document: Any) -> frozenset[str]:
