@@ -12,7 +12,7 @@ $.properties.products[0].price: expected a number; found the string '9.99' [type
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import FAMILIES, catalog
 from ._findings import (
@@ -26,6 +26,9 @@ from ._findings import (
 )
 from ._validate import validate
 
+if TYPE_CHECKING:
+    from ._lines import check_line
+
 __all__ = [
     "CATEGORIES",
     "ConformanceError",
@@ -36,6 +39,7 @@ __all__ = [
     "UnknownFamily",
     "calls",
     "check",
+    "check_line",
     "events",
     "families",
     "schema",
@@ -116,7 +120,12 @@ def schema(spec: str, name: str) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    # Read lazily: importlib.metadata costs import time most callers never need.
+    # Read lazily: the line reader imports orjson, and importlib.metadata costs import
+    # time, which most callers never need.
+    if name == "check_line":
+        from ._lines import check_line
+
+        return check_line
     if name == "__version__":
         from importlib.metadata import version
 

@@ -140,7 +140,7 @@ class PayloadItem(pytest.Item):
             raise PayloadFailure(f"{self.path.name}: {entry.problem}")
         spec = self.spec
         if spec == "auto":
-            from ._cli import detect
+            from ._lines import detect
 
             spec = detect(entry.payload)
         try:
