@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._lines import Validates, check_line, encoded
+from ._findings import Finding
+from ._inputs import Unreadable
+from ._lines import Validates, check_raw, encoded, unreadable_report
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -56,20 +58,49 @@ def framed(raw: bytes | str | None) -> bytes | None:
     return raw[:-1] if raw.endswith(b"\r") else raw
 
 
-def verdict(raw: bytes | str | None, spec: str, strict: bool, catalog: Validates | None) -> Row | None:
-    """One line's verdict row (``VERDICT_FIELDS``), or None for a blank line.
+def rows(
+    raws: Iterable[bytes | str | None], spec: str, strict: bool, catalog: Validates | None
+) -> Iterator[Row | None]:
+    """Each line's verdict row (``VERDICT_FIELDS``), or None for a blank line.
 
-    ``ok`` is the CLI's: no errors, and with ``strict`` no warnings either. An
-    unreadable line has no spec, call or event, as in ``eventspec check --format json``.
+    This is `eventspec.check_line` with the framing of `framed`, in one loop (it runs
+    for every line of every log): ``check_raw`` is its core, as it is the CLI's. ``ok``
+    is the CLI's: no errors, and with ``strict`` no warnings either. An unreadable line
+    has no spec, call or event, as in ``eventspec check --format json``.
     """
-    line = framed(raw)
-    if line is None:
-        return None
-    report = check_line(line, spec=spec, strict=strict, catalog=catalog)
-    findings = [(f.path, f.message, f.category, f.severity, f.keyword, f.schema_id) for f in report.findings]
-    if report.call is None and findings and findings[0][2] == "unreadable":
-        return False, None, None, None, findings
-    return not report.errors and not (strict and report.warnings), report.spec, report.call, report.event, findings
+    for raw in raws:
+        if raw is None:
+            yield None
+            continue
+        if type(raw) is not bytes:
+            raw = encoded(raw) if isinstance(raw, str) else bytes(raw)
+        if not raw.strip():
+            yield None
+            continue
+        if raw.endswith(b"\n"):
+            raw = raw[:-1]
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            report = check_raw(raw, spec, strict, catalog)[2]
+        except Unreadable as error:
+            yield False, None, None, None, _tuples(unreadable_report(spec, error).errors)
+            continue
+        errors, warnings = report.errors, report.warnings
+        if not errors and not warnings:
+            yield True, report.spec, report.call, report.event, []
+        else:
+            yield not errors and not (strict and warnings), report.spec, report.call, report.event, _tuples(
+                errors + warnings)
+
+
+def _tuples(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
+    return [(f.path, f.message, f.category, f.severity, f.keyword, f.schema_id) for f in findings]
+
+
+def verdict(raw: bytes | str | None, spec: str, strict: bool, catalog: Validates | None) -> Row | None:
+    """One line's verdict row, as `rows` gives it."""
+    return next(rows([raw], spec, strict, catalog))
 
 
 class Shipped:
@@ -135,15 +166,13 @@ def arrow_verdicts(raws: Iterable[bytes | str | None], spec: str, strict: bool, 
     """A batch of raw lines to one Arrow struct array of verdicts (null for blank lines)."""
     import pyarrow as pa
 
-    catalog = unpack(shipped)
     oks: list[bool | None] = []
     specs: list[str | None] = []
     calls: list[str | None] = []
     events: list[str | None] = []
     findings: list[list[tuple[Any, ...]] | None] = []
     blank: list[bool] = []
-    for raw in raws:
-        row = verdict(raw, spec, strict, catalog)
+    for row in rows(raws, spec, strict, unpack(shipped)):
         if row is None:
             blank.append(True)
             oks.append(None)
@@ -151,13 +180,13 @@ def arrow_verdicts(raws: Iterable[bytes | str | None], spec: str, strict: bool, 
             calls.append(None)
             events.append(None)
             findings.append(None)
-            continue
-        blank.append(False)
-        oks.append(row[0])
-        specs.append(row[1])
-        calls.append(row[2])
-        events.append(row[3])
-        findings.append(row[4])
+        else:
+            blank.append(False)
+            oks.append(row[0])
+            specs.append(row[1])
+            calls.append(row[2])
+            events.append(row[3])
+            findings.append(row[4])
     kind = arrow_type()
     return pa.StructArray.from_arrays(
         [

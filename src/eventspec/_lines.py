@@ -15,7 +15,7 @@ from ._findings import Finding, Report, UnknownFamily
 from ._inputs import LINE_BOUND, Unreadable, parse, unreadable
 from ._validate import validate_parsed
 
-__all__ = ["check_line", "check_raw", "detect", "encoded"]
+__all__ = ["check_line", "check_raw", "detect", "encoded", "unreadable_report"]
 
 
 class Validates(Protocol):
@@ -110,7 +110,12 @@ def check_line(
     try:
         return check_raw(raw, spec, strict, catalog)[2]
     except Unreadable as error:
-        return Report(spec=spec, errors=(Finding("$", str(error), "unreadable"),))
+        return unreadable_report(spec, error)
+
+
+def unreadable_report(spec: str, error: Unreadable) -> Report:
+    """The report on a line that cannot be read: one ``unreadable`` error at ``$``."""
+    return Report(spec=spec, errors=(Finding("$", str(error), "unreadable"),))
 
 
 def encoded(text: str) -> bytes:

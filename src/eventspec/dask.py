@@ -39,10 +39,10 @@ from ._engine import (
     arrow_type,
     arrow_verdicts,
     merged,
+    rows,
     ship,
     summarize,
     unpack,
-    verdict,
 )
 from ._findings import UnknownFamily
 from ._lines import encoded
@@ -157,13 +157,14 @@ def _numbered(block: bytes, source: str, first: int) -> list[tuple[str, int, byt
 
 
 def _check_lines(items: Any, spec: str, strict: bool, shipped: Shipped | None) -> list[dict[str, Any]]:
-    catalog = unpack(shipped)
+    items = list(items)
+    numbered = bool(items) and isinstance(items[0], tuple)
+    raws = [item[2] for item in items] if numbered else items
     records = []
-    for item in items:
-        source, line, raw = item if isinstance(item, tuple) else (None, None, item)
-        row = verdict(raw, spec, strict, catalog)
+    for item, raw, row in zip(items, raws, rows(raws, spec, strict, unpack(shipped))):
         if row is None:
             continue
+        source, line = (item[0], item[1]) if numbered else (None, None)
         records.append({
             "source": source,
             "line": line,
