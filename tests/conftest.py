@@ -1,17 +1,105 @@
-"""Shared test configuration."""
+"""Shared test configuration: the local endpoint the official clients post to, and the engines (Spark, Dask) with their corpus."""
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
+import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 # pytester runs pytest inside the tests, for eventspec's pytest plugin (test_pytest_plugin.py)
 pytest_plugins = ["pytester"]
+
+
+def _reject(token: str) -> None:
+    raise ValueError(f"{token} is not JSON")
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Records every body posted to it; nothing leaves the machine."""
+
+    bodies: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        if self.headers.get("Content-Encoding") == "gzip":
+            raw = gzip.decompress(raw)
+        try:
+            json.loads(raw, parse_constant=_reject)
+            strict = True
+        except ValueError:
+            strict = False  # NaN or Infinity: what the real API rejects
+        # "body" is read as Python's json reads it (NaN and all), so a test can look inside
+        self.bodies.append({"path": self.path, "body": json.loads(raw), "raw": raw, "strict": strict})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def endpoint() -> Iterator[tuple[str, list[dict]]]:
+    """An HTTP server on 127.0.0.1: its base URL, and the bodies posted to it so far
+    (each ``{"path", "body", "raw", "strict"}``)."""
+    bodies: list[dict] = []
+    handler = type("Recorder", (_Recorder,), {"bodies": bodies})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", bodies
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def shop_plan(tmp_path: Path) -> Path:
+    """A small tracking plan on disk, in the layout load_plan reads: one event,
+    ``Course Started``, that needs ``course_id``; unplanned events and properties warn."""
+    root = tmp_path / "plan"
+    (root / "events" / "course-started").mkdir(parents=True)
+    (root / "eventspec-plan.json").write_text(json.dumps({
+        "name": "shop", "spec": "cdp",
+        "unplanned_events": "warn", "unplanned_properties": "warn", "unplanned_traits": "allow",
+        "unknown_version": "error",
+    }))
+    (root / "events" / "course-started" / "1.json").write_text(json.dumps({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Course Started",
+        "description": "A learner opened a course.",
+        "x-eventspec": {"call": "track", "event": "Course Started", "version": "1-0-0"},
+        "type": "object",
+        "properties": {"course_id": {"type": "string", "description": "the course"}},
+        "required": ["course_id"],
+    }))
+    return root
+
+
+@pytest.fixture
+def require_component():
+    """``require(found, reason)``: skip when a real component (a browser, Node) is missing
+    here, but fail under CI, which must install it (.ci/run)."""
+
+    def require(found: object, reason: str) -> None:
+        if found:
+            return
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI=true, where .ci/run installs it, so this is a failure, not a skip")
+        pytest.skip(reason)
+
+    return require
 
 
 @pytest.fixture(scope="session")

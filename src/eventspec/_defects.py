@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ._catalog import catalog
+from ._catalog import bundled
 from ._findings import json_path
 from ._generate import BATCH_LIMIT, CALL_LIMIT, SIZE_LIMITED, TYPE_FIELD, Target, size
 from ._nodes import ANY, BAD_FORMATS, Node, admits, broken_here, canonical, node_for, settle
@@ -148,13 +148,13 @@ def defects(target: Target, payload: dict[str, Any]) -> list[Defect]:
 
 def _fixed(family: str) -> frozenset[str]:
     # Values of the type field that name another call: dispatch would pick that call.
-    return frozenset(catalog().families[family].calls) if family in TYPE_FIELD else frozenset()
+    return frozenset(bundled().family(family).calls) if family in TYPE_FIELD else frozenset()
 
 
 def target_of(family: str, item: dict[str, Any]) -> Target:
     """The target a generated batch item was made for."""
     event = item.get("event")
-    return Target(family, str(item.get("type")), event if event in catalog().families[family].events else None)
+    return Target(family, str(item.get("type")), event if event in bundled().family(family).events else None)
 
 
 def _walk(

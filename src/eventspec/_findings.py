@@ -21,16 +21,28 @@ CATEGORIES: dict[str, str] = {
     "format-invalid": "a string is not in the declared format (date-time, ipv4/ipv6, uri)",
     "pattern-mismatch": "a string does not match the declared pattern",
     "length-out-of-range": "a string is shorter or longer than allowed (an empty id, say)",
-    "out-of-range": "a number is below the minimum or above the maximum",
+    "out-of-range": "a number is below the minimum, above the maximum or not the multiple "
+    "required (or an object has fewer or more properties than allowed)",
     "items-out-of-range": "an array has fewer or more items than allowed",
     "duplicate-items": "an array that must hold unique items repeats one",
     "no-alternative-matched": "a value matches none of the alternatives the schema allows",
+    "not-allowed": "a value the schema rules out: a property a closed object does not list, a "
+    "property name not allowed, a value matching a 'not' schema, or any value where the schema "
+    "is false",
     "size-limit": "a call or batch is over the API's size limit, and would be dropped",
     "unknown-call": "the call type is missing, unknown, or disagrees with the call named",
     "unknown-event": "a track event name matches no semantic spec (an error only in strict mode)",
     "near-miss": "a name differs from a spec'd name only in spelling; the spec'd one is meant",
     "event-whitespace": "the event name has leading or trailing whitespace, which the server trims",
     "metadata-type": "a metadata value is not a string or a number, the types the vendor supports",
+    "unplanned-event": "a tracking plan does not list this event (or page or screen name); its "
+    "manifest says whether that is allowed, a warning or an error",
+    "unplanned-property": "a tracking plan does not list this property (or trait) for the event "
+    "(or call); its manifest, or the event's file, says how much that matters",
+    "unknown-version": "the event version the payload asks for (context.protocols.event_version) "
+    "is not in the tracking plan; the newest version was checked instead",
+    "unreadable": "eventspec check could not read a payload: not UTF-8, not JSON, nested too deeply, "
+    "an empty file, or an entry of a directory that is not a regular file or cannot be listed",
 }
 
 _IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")

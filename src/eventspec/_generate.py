@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from ._catalog import FAMILIES, catalog
+from ._catalog import FAMILIES, bundled
 from ._findings import UnknownCall, UnknownEvent, UnknownFamily
 from ._nodes import ANY, Node, alternatives, canonical, fits, merge, node_for, possible_types
 from ._nodes import kind as kind_of
@@ -63,7 +63,7 @@ class Target:
 
     @property
     def uri(self) -> str:
-        family = catalog().families[self.family]
+        family = bundled().family(self.family)
         return family.events[self.event] if self.event else family.calls[self.call]
 
     def __str__(self) -> str:
@@ -79,7 +79,7 @@ def targets(spec: str, event: str | None = None, call: str | None = None) -> tup
     """
     if spec not in FAMILIES:
         raise UnknownFamily(spec, FAMILIES)
-    family = catalog().families[spec]
+    family = bundled().family(spec)
     if event is not None:
         if event not in family.events:
             raise UnknownEvent(spec, event, tuple(family.events))
@@ -154,7 +154,7 @@ def _pins(target: Target) -> Node:
 @cache
 def custom_events(family: str) -> tuple[str, ...]:
     """Custom event names of a family: none is, or nearly is, a semantic event's name."""
-    taken = {_normalized(name) for name in catalog().families[family].events}
+    taken = {_normalized(name) for name in bundled().family(family).events}
     taken.add(_normalized("Delete Device"))  # a spelling eventspec reads as Device Deleted
     return tuple(name for name in CUSTOM_EVENTS[family] if _normalized(name) not in taken)
 
@@ -169,6 +169,18 @@ def root(target: Target) -> Node:
     if not alternatives(node):
         raise ValueError(f"no payload satisfies the schema of {target}")
     return node
+
+
+def prepare(options: tuple[Target, ...]) -> None:
+    """Build now the nodes that generating payloads for ``options`` starts from.
+
+    They are cached, so the first payload costs no more than the next ones (the
+    Hypothesis strategies call this when they are made, not in a draw).
+    """
+    for target in options:
+        alternatives(root(target))
+        if target.call == "batch":
+            prepare(_item_targets(target.family))
 
 
 # ------------------------------------------------------------------ payloads

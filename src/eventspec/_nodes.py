@@ -17,7 +17,6 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 
 #: Keywords the generator implements.
@@ -143,12 +142,12 @@ def _own(schema: dict[str, Any], resolver: Any, memo: dict[int, Node]) -> Node:
     )
 
 
-@cache
-def node_for(uri: str) -> Node:
-    """The node of one bundled schema file, by its ``$id``."""
-    from ._catalog import catalog, registry
+def node_for(uri: str, cat: Any = None) -> Node:
+    """The node of one schema file of a catalog (the bundled one by default), by its ``$id``."""
+    from ._catalog import bundled
 
-    return build(catalog().contents[uri], registry().resolver(base_uri=uri))
+    cat = cat or bundled()
+    return cat.derived(("node", uri), lambda: build(cat.documents[uri], cat.registry().resolver(base_uri=uri)))
 
 
 # ------------------------------------------------------------------ merging

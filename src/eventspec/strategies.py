@@ -11,6 +11,11 @@ readable one. `sample` makes one payload from a seed, without Hypothesis.
 
 Hypothesis is imported when a strategy is made, not with this module, and is needed
 only for `events` and `invalid_events` (``pip install 'eventspec[hypothesis]'``).
+
+Making a strategy does the setup (the catalog, the schemas' nodes, Hypothesis' table
+of characters) so that no draw does: Hypothesis counts the time of the first draws
+against its ``too_slow`` health check, which a plain ``@given`` would then fail on a
+busy machine.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._defects import choose as _choose_defect
 from ._defects import defects as _defects
-from ._generate import Target, choose, generate, targets
+from ._generate import Target, choose, generate, prepare, targets
 from ._generate import sample as _sample
 
 if TYPE_CHECKING:
@@ -47,7 +52,10 @@ def events(
     """
     import hypothesis.strategies as st
 
-    return st.deferred(lambda: _payloads(targets(spec, event, call)))
+    options = _prepared(spec, event, call)
+    if options is None:
+        return st.deferred(lambda: _payloads(targets(spec, event, call)))
+    return _payloads(options)
 
 
 def invalid_events(
@@ -67,7 +75,27 @@ def invalid_events(
     """
     import hypothesis.strategies as st
 
-    return st.deferred(lambda: _invalid(targets(spec, event, call)))
+    options = _prepared(spec, event, call)
+    if options is None:
+        return st.deferred(lambda: _invalid(targets(spec, event, call)))
+    return _invalid(options)
+
+
+def _prepared(spec: str, event: str | None, call: str | None) -> tuple[Target, ...] | None:
+    """The targets, with all a draw needs built now; None for invalid arguments.
+
+    Invalid arguments are resolved again when the strategy is drawn from, and raise
+    there, as Hypothesis' own strategies do (and as they did before this setup).
+    """
+    try:
+        options = targets(spec, event, call)
+    except (ValueError, KeyError, TypeError):  # an unknown name; an unhashable one
+        return None
+    prepare(options)
+    # Hypothesis computes its table of Unicode characters (or reads it from
+    # .hypothesis/) when a text strategy is first used: a fraction of a second.
+    _characters().validate()
+    return options
 
 
 def sample(
@@ -173,8 +201,15 @@ def _floats(low: float, high: float) -> SearchStrategy[float]:
 
 
 @cache
-def _text(min_size: int, max_size: int) -> SearchStrategy[str]:
+def _characters() -> SearchStrategy[str]:
     import hypothesis.strategies as st
 
     # Any character UTF-8 can carry (not lone surrogates): pipelines must cope with them.
-    return st.text(st.characters(codec="utf-8"), min_size=min_size, max_size=max_size)
+    return st.characters(codec="utf-8")
+
+
+@cache
+def _text(min_size: int, max_size: int) -> SearchStrategy[str]:
+    import hypothesis.strategies as st
+
+    return st.text(_characters(), min_size=min_size, max_size=max_size)
