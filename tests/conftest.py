@@ -111,6 +111,14 @@ def engine_corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 @pytest.fixture(scope="session")
+def plan_corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A smaller corpus with the example plan's calls, and `eventspec check --plan`'s verdicts."""
+    from engines import PLAN, write_corpus
+
+    return write_corpus(tmp_path_factory.mktemp("plan-corpus"), 300, "--plan", str(PLAN))
+
+
+@pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     """A local Spark session with two cores, its Python workers in this interpreter."""
     from engines import java_major, need

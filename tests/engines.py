@@ -49,27 +49,48 @@ EDGE_LINES = [
 ]
 
 
+# Calls of the example tracking plan (examples/plan): planned events in both versions,
+# valid and broken, unplanned events and properties, an unknown version, traits.
+PLAN = Path(__file__).parent.parent / "examples" / "plan"
+PLAN_LINES = [
+    b'{"type": "track", "userId": "u", "event": "login", "properties": {"username": "a", "session_started": 1}}',
+    b'{"type": "track", "userId": "u", "event": "login", "properties": {"username": "a", "platfrom": "chrome"}}',
+    b'{"type": "track", "userId": "u", "event": "Login", "properties": {}}',
+    b'{"type": "track", "userId": "u", "event": "Course Started", "properties": {"courseId": "c1"}}',
+    b'{"type": "track", "userId": "u", "event": "Course Started", "properties": {"courseId": "c1"},'
+    b' "context": {"protocols": {"event_version": 1}}}',
+    b'{"type": "track", "userId": "u", "event": "Course Started", "properties": {"courseId": "c1", "progress": 140,'
+    b' "course_name": "x"}, "context": {"protocols": {"event_version": "2-0-0"}}}',
+    b'{"type": "track", "userId": "u", "event": "Course Started", "properties": {"courseId": "c1"},'
+    b' "context": {"protocols": {"event_version": 7}}}',
+    b'{"type": "track", "userId": "u", "event": "video_watched", "properties": {"video_name": "v", "speed": "fast"}}',
+    b'{"type": "identify", "userId": "u", "traits": {"email": "a@example.com", "shoe_size": 42}}',
+    b'{"type": "track", "userId": "u", "event": "Order Completed", "properties": {"total": "12"}}',
+]
+
+
 class Corpus(NamedTuple):
     folder: Path  # a.ndjson and b.ndjson
     lines: dict[tuple[str, int], bytes]  # (file name, line number) -> the raw line, as read
     verdicts: dict[tuple[str, int], tuple[Any, ...]]  # the CLI's, for each payload line
 
 
-def write_corpus(folder: Path, size: int = 1200) -> Corpus:
-    """Two NDJSON files: generated events of all four families (valid and invalid)
-    with the edge lines between them; and the CLI's verdict on every line."""
+def write_corpus(folder: Path, size: int = 1200, *args: str) -> Corpus:
+    """Two NDJSON files: generated events of all four families (valid and invalid),
+    the plan's calls and the edge lines between them; and the CLI's verdict on every
+    line (``args`` go to the CLI: ``--plan``, say)."""
     folder.mkdir(parents=True, exist_ok=True)
     events = [json.dumps(e, ensure_ascii=False).encode() for e in corpus.corpus(size, seed=15)]
     half = len(events) // 2
     files = {
         "a.ndjson": events[:half:2] + EDGE_LINES + events[1:half:2],
-        "b.ndjson": EDGE_LINES[:6] + events[half:],
+        "b.ndjson": EDGE_LINES[:6] + PLAN_LINES + events[half:],
     }
     lines = {}
     for name, content in files.items():
         (folder / name).write_bytes(b"\n".join(content) + b"\n")
         lines.update({(name, number): raw for number, raw in enumerate(content, 1)})
-    return Corpus(folder, lines, cli_verdicts(folder))
+    return Corpus(folder, lines, cli_verdicts(folder, *args))
 
 
 def cli_verdicts(folder: Path, *args: str) -> dict[tuple[str, int], tuple[Any, ...]]:

@@ -6,25 +6,40 @@ import json
 import subprocess
 
 import pytest
-from engines import EDGE_LINES, SCRIPT, verdict
+from engines import EDGE_LINES, PLAN, SCRIPT, verdict
 
 import eventspec
 from eventspec._engine import framed
 from eventspec._engine import verdict as engine_verdict
 
 
+def _row(raw, catalog=None):
+    row = engine_verdict(raw, "auto", False, catalog)
+    assert row is not None, raw
+    ok, spec, call, event, findings = row
+    return verdict(ok, spec, call, event, [dict(zip(
+        ("path", "message", "category", "severity", "keyword", "schema_id"), f)) for f in findings])
+
+
 def test_check_line_gives_the_clis_verdict_on_every_line(engine_corpus):
     for key, expected in engine_corpus.verdicts.items():
         raw = engine_corpus.lines[key]
-        row = engine_verdict(raw, "auto", False, None)
-        assert row is not None, key
-        ok, spec, call, event, findings = row
-        got = verdict(ok, spec, call, event, [dict(zip(
-            ("path", "message", "category", "severity", "keyword", "schema_id"), f)) for f in findings])
-        assert got == expected, (key, raw[:200])
+        assert _row(raw) == expected, (key, raw[:200])
     # every payload line has a verdict from the CLI, and blank lines none
     payload_lines = {key for key, raw in engine_corpus.lines.items() if raw.strip()}
     assert set(engine_corpus.verdicts) == payload_lines
+
+
+def test_with_a_plan_too(plan_corpus):
+    catalog = eventspec.load_plan(PLAN)
+    for key, expected in plan_corpus.verdicts.items():
+        raw = plan_corpus.lines[key]
+        assert _row(raw, catalog) == expected, (key, raw[:200])
+        report = eventspec.check_line(raw, catalog=catalog)
+        if report.call is not None:  # a line that was read: the catalog's own verdict
+            assert report == catalog.validate(json.loads(raw), spec=report.spec), raw[:200]
+    categories = {f[2] for *_, findings in plan_corpus.verdicts.values() for f in findings}
+    assert {"unplanned-event", "unplanned-property", "unknown-version"} <= categories
 
 
 def test_the_corpus_has_every_family_valid_invalid_and_unreadable_lines(engine_corpus):

@@ -78,3 +78,34 @@ def test_an_unknown_family_is_refused_on_the_driver(spark):
 
     with pytest.raises(eventspec.UnknownFamily):
         es.verdict("value", spec="segment")
+
+
+def test_a_plan_travels_to_the_workers_and_is_unpacked_once_in_each(spark, plan_corpus):
+    import pyarrow as pa
+    from engines import PLAN
+    from pyspark.sql import functions as F
+
+    import eventspec
+    import eventspec.spark as es
+
+    frame = es.read_ndjson(spark, str(plan_corpus.folder))
+    expected = by_line_text(plan_corpus.verdicts, plan_corpus.lines)
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", "50")  # many batches per task
+    try:
+        assert _collected(es.check_column(frame, "value", plan=str(PLAN))) == expected
+        assert _collected(es.check_column(frame.repartition(6), "value", plan=eventspec.load_plan(PLAN))) == expected
+
+        def unpickled(ids):
+            import os
+
+            from eventspec._engine import UNPICKLED
+
+            return pa.array([f"{os.getpid()} {max(UNPICKLED.values(), default=0)}"] * len(ids))
+
+        unpickled.__annotations__ = {"ids": pa.Array, "return": pa.Array}  # Spark reads the kind from them
+        probe = F.arrow_udf(unpickled, "string")
+        probes = {row[0] for row in spark.range(0, 400, numPartitions=4).select(probe("id")).collect()}
+    finally:
+        spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
+    counts = {probe.split()[1] for probe in probes}
+    assert counts <= {"0", "1"} and "1" in counts, probes  # never twice in one process

@@ -11,15 +11,19 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._findings import Finding
 from ._inputs import Unreadable
-from ._lines import Validates, check_raw, encoded, unreadable_report
+from ._lines import check_raw, encoded, unreadable_report
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from ._catalog import Catalog
 
 # The verdict column, one definition for every engine: (field, Spark SQL type).
 FINDING_FIELDS = (
@@ -59,7 +63,7 @@ def framed(raw: bytes | str | None) -> bytes | None:
 
 
 def rows(
-    raws: Iterable[bytes | str | None], spec: str, strict: bool, catalog: Validates | None
+    raws: Iterable[bytes | str | None], spec: str, strict: bool, catalog: Catalog | None
 ) -> Iterator[Row | None]:
     """Each line's verdict row (``VERDICT_FIELDS``), or None for a blank line.
 
@@ -98,7 +102,7 @@ def _tuples(findings: tuple[Finding, ...]) -> list[tuple[Any, ...]]:
     return [(f.path, f.message, f.category, f.severity, f.keyword, f.schema_id) for f in findings]
 
 
-def verdict(raw: bytes | str | None, spec: str, strict: bool, catalog: Validates | None) -> Row | None:
+def verdict(raw: bytes | str | None, spec: str, strict: bool, catalog: Catalog | None) -> Row | None:
     """One line's verdict row, as `rows` gives it."""
     return next(rows([raw], spec, strict, catalog))
 
@@ -119,31 +123,40 @@ class Shipped:
 
 
 def ship(plan: Any) -> Shipped | None:
-    """The ``plan`` argument (None, an `eventspec.Catalog`, or a plan's path) packed to
-    travel with the tasks: a few KB, since a catalog pickles as its sources."""
+    """The ``plan`` argument (None, an `eventspec.Catalog`, or a plan folder's path)
+    packed to travel with the tasks: a few KB, since a catalog pickles as its sources.
+
+    Raises:
+        PlanError: the folder is not a valid plan (as from `eventspec.load_plan`).
+    """
+    from ._catalog import Catalog
+
     if plan is None:
         return None
     if isinstance(plan, (str, os.PathLike)):
-        from . import load_plan  # type: ignore[attr-defined]  # the tracking-plan issue's loader
+        from ._plan import load_plan
 
-        plan = load_plan(plan)
-    if not callable(getattr(plan, "validate", None)):
-        raise TypeError(f"plan must be an eventspec.Catalog or the path of a plan, not {type(plan).__name__}")
+        plan = load_plan(Path(plan))
+    if not isinstance(plan, Catalog):
+        raise TypeError(f"plan must be an eventspec.Catalog or a plan folder's path, not {type(plan).__name__}")
     blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
     return Shipped(hashlib.sha256(blob).hexdigest(), blob)
 
 
 # Per process: the catalogs unpacked here, by digest, so that each is unpickled and
-# compiled once per worker process, however many tasks and batches it runs.
-_UNPACKED: dict[str, Any] = {}
+# compiled once per worker process, however many tasks and batches it runs; and how
+# many times each was unpickled (once; the tests ask the workers).
+_UNPACKED: dict[str, Catalog] = {}
+UNPICKLED: Counter[str] = Counter()
 
 
-def unpack(shipped: Shipped | None) -> Validates | None:
+def unpack(shipped: Shipped | None) -> Catalog | None:
     """The shipped catalog, unpickled on first use in this process."""
     if shipped is None:
         return None
     catalog = _UNPACKED.get(shipped.digest)
     if catalog is None:
+        UNPICKLED[shipped.digest] += 1
         catalog = _UNPACKED.setdefault(shipped.digest, pickle.loads(shipped.blob))
     return catalog
 

@@ -8,21 +8,17 @@ line that cannot be read is a finding of its own (``unreadable``), never an exce
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import FAMILIES
 from ._findings import Finding, Report, UnknownFamily
 from ._inputs import LINE_BOUND, Unreadable, parse, unreadable
 from ._validate import validate_parsed
 
+if TYPE_CHECKING:
+    from ._catalog import Catalog
+
 __all__ = ["check_line", "check_raw", "detect", "encoded", "unreadable_report"]
-
-
-class Validates(Protocol):
-    """What a catalog offers the line check (`eventspec.Catalog` has it)."""
-
-    def validate(self, payload: Any, spec: str | None = None, strict: bool = False,
-                 call: str | None = None) -> Report: ...
 
 
 def detect(payload: Any) -> str:
@@ -52,7 +48,7 @@ def detect(payload: Any) -> str:
 
 
 def check_raw(
-    raw: bytes, spec: str, strict: bool, catalog: Validates | None = None
+    raw: bytes, spec: str, strict: bool, catalog: Catalog | None = None
 ) -> tuple[str, Any, Report]:
     """``(family, payload, report)`` for one line without its line break: the CLI's loop.
 
@@ -74,7 +70,7 @@ def check_line(
     *,
     spec: str = "auto",
     strict: bool = False,
-    catalog: Validates | None = None,
+    catalog: Catalog | None = None,
 ) -> Report:
     """Check one raw NDJSON line exactly as ``eventspec check`` does.
 
@@ -82,8 +78,8 @@ def check_line(
         raw: the line's bytes (or text), with or without its line break.
         spec: a family, or ``"auto"`` to recognise it from the payload's shape.
         strict: as for `eventspec.validate`.
-        catalog: the `eventspec.Catalog` to check against (a tracking plan); by default
-            the bundled specs.
+        catalog: the `eventspec.Catalog` to check against (``eventspec.load_plan(...)``
+            for a tracking plan's); by default the bundled specs.
 
     Returns:
         The `Report`. A line that is not UTF-8, not JSON or nested too deeply gives a

@@ -217,7 +217,7 @@ def _frame_partial(part: pd.DataFrame, name: str, column: str | None) -> dict[An
 
 def _summary_frame(partials: list[dict[Any, list[Any]]]) -> pd.DataFrame:
     rows = merged(partials)
-    columns = list(zip(*rows)) if rows else [[]] * len(SUMMARY_COLUMNS)
+    columns: list[tuple[Any, ...]] = list(zip(*rows)) if rows else [()] * len(SUMMARY_COLUMNS)
     return pd.DataFrame({
         name: pd.Series(values, dtype="int64" if name == "count" else "object")
         for name, values in zip(SUMMARY_COLUMNS, columns)

@@ -138,7 +138,7 @@ def _arrow_udf(spec: str, strict: bool, shipped: Shipped | None) -> Any:
     def eventspec_verdict(raws: pa.Array) -> pa.Array:
         return arrow_verdicts(raws.to_pylist(), spec, strict, shipped)
 
-    return F.arrow_udf(eventspec_verdict, VERDICT)
+    return F.arrow_udf(eventspec_verdict, VERDICT)  # type: ignore[call-overload]  # (kind from the hints)
 
 
 def _pandas_udf(spec: str, strict: bool, shipped: Shipped | None) -> Any:
