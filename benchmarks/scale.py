@@ -87,9 +87,11 @@ class Peaks:
                     rss = process.memory_info().rss
                 except Exception:
                     continue
-                # the role is taken again each time: a launcher script becomes the JVM it execs
-                peak = self.peaks.get(process.pid, ("", 0))[1]
-                self.peaks[process.pid] = (self._role(process), max(peak, rss))
+                # the role is taken again each time (a launcher script becomes the JVM it
+                # execs), but not lost when a process ends (its command line goes first)
+                old, peak = self.peaks.get(process.pid, ("other", 0))
+                role = self._role(process)
+                self.peaks[process.pid] = (old if role == "other" else role, max(peak, rss))
             try:
                 mine = self.me.memory_info().rss
             except Exception:
@@ -106,6 +108,22 @@ class Peaks:
         for role, peak in self.peaks.values():
             roles.setdefault(role, []).append(peak)
         return {role: {"processes": len(p), "peak_mb": max(p) / 1e6} for role, p in sorted(roles.items())}
+
+
+def tree_cpu() -> float:
+    """CPU seconds (user + system) of this process and every process under it, those
+    that ended and were waited for included: the load-proof measure of work."""
+    import psutil
+
+    total = 0.0
+    me = psutil.Process()
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+        except Exception:
+            continue
+        total += times.user + times.system + times.children_user + times.children_system
+    return total
 
 
 def cli(folder: Path) -> float:
@@ -156,10 +174,11 @@ def dask_audit(folder: Path) -> int:
     return len(ed.summary(ed.check_bag(ed.read_ndjson(str(folder / "*.ndjson")))).compute())
 
 
-def timed(fn: Callable[[], Any]) -> float:
-    start = time.perf_counter()
+def timed(fn: Callable[[], Any]) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the whole process tree."""
+    start, cpu = time.perf_counter(), tree_cpu()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, tree_cpu() - cpu
 
 
 def main() -> None:
@@ -202,31 +221,38 @@ def main() -> None:
         for fn in cases.values():  # warm: each worker has compiled what it needs
             fn()
         times: dict[str, list[float]] = {name: [] for name in cases}
+        cpus: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(args.rounds):
             for name, fn in cases.items():
-                times[name].append(timed(fn))
+                wall, cpu = timed(fn)
+                times[name].append(wall)
+                cpus[name].append(cpu)
         client.close()
         cluster.close()
         session.stop()
         results["memory"] = peaks.report()
         results["ceiling_after"] = ceiling(2)
 
-    base = times["eventspec check --jobs 2"]
+    base, base_cpu = times["eventspec check --jobs 2"], cpus["eventspec check --jobs 2"]
     results["throughput"] = {
         name: {
             "lines_per_s": args.lines / statistics.median(t),
             "best_lines_per_s": args.lines / min(t),
             "seconds": t,
             "vs_cli": statistics.median(b / x for b, x in zip(base, t)),
+            "cpu_seconds": cpus[name],
+            "cpu_vs_cli": statistics.median(c / b for b, c in zip(base_cpu, cpus[name])),
         }
         for name, t in times.items()
     }
     print(f"{args.lines:,} lines in {args.files} NDJSON files; {args.rounds} interleaved rounds, engines warm")
     print(f"(2 processes of plain Python ran {results['ceiling_before']:.2f}x / {results['ceiling_after']:.2f}x "
           "one, before / after)")
-    print(f"{'':<30} {'lines/s (median)':>17} {'best':>10} {'vs CLI, same round':>20}")
+    print(f"{'':<30} {'lines/s (median)':>17} {'best':>10} {'vs CLI, same round':>20} {'CPU s':>7} "
+          f"{'CPU vs CLI':>11}")
     for name, row in results["throughput"].items():
-        print(f"{name:<30} {row['lines_per_s']:>17,.0f} {row['best_lines_per_s']:>10,.0f} {row['vs_cli']:>19.2f}x")
+        print(f"{name:<30} {row['lines_per_s']:>17,.0f} {row['best_lines_per_s']:>10,.0f} {row['vs_cli']:>19.2f}x "
+              f"{statistics.median(row['cpu_seconds']):>7.1f} {row['cpu_vs_cli']:>10.2f}x")
     print(f"start-up to a first result: CLI {results['startup_cli']:.2f} s, Dask {results['startup_dask']:.1f} s, "
           f"Spark {results['startup_spark']:.1f} s")
     print("peak RSS per process (MB):")

@@ -109,3 +109,16 @@ def test_a_plan_travels_to_the_workers_and_is_unpacked_once_in_each(spark, plan_
         spark.conf.unset("spark.sql.execution.arrow.maxRecordsPerBatch")
     counts = {probe.split()[1] for probe in probes}
     assert counts <= {"0", "1"} and "1" in counts, probes  # never twice in one process
+
+
+def test_the_check_runs_once_per_row_under_a_filter(spark, engine_corpus, capsys):
+    """Spark pushes a filter on a deterministic UDF's result below it, and then runs the
+    UDF twice: once for the filter, once for the columns (explode filters too)."""
+    from pyspark.sql import functions as F
+
+    import eventspec.spark as es
+
+    checked = es.check_column(es.read_ndjson(spark, str(engine_corpus.folder)), "value")
+    for query in (es.summary(checked), checked.where(~F.col("eventspec.ok")).select("eventspec.findings")):
+        query.explain()
+        assert capsys.readouterr().out.count("EvalPython [") == 1

@@ -80,10 +80,13 @@ def verdict(column: str | Column, *, spec: str = "auto", plan: Any = None, stric
     if spec != "auto" and spec not in FAMILIES:
         raise UnknownFamily(spec, FAMILIES)
     raw = (F.col(column) if isinstance(column, str) else column).cast("binary")  # bad UTF-8 stays bytes
+    # Marked nondeterministic so that Spark evaluates it once per row: a filter on the
+    # verdict (explode's own, or the user's where) would otherwise be pushed below it
+    # and run the whole check a second time.
     if hasattr(F, "arrow_udf"):  # Spark 4.1 and later
-        return _arrow_udf(spec, strict, ship(plan))(raw)
+        return _arrow_udf(spec, strict, ship(plan)).asNondeterministic()(raw)
     # A pandas UDF cannot return a null struct: it returns one of nulls, made null here.
-    found = _pandas_udf(spec, strict, ship(plan))(raw)
+    found = _pandas_udf(spec, strict, ship(plan)).asNondeterministic()(raw)
     return F.when(found.ok.isNotNull(), found)
 
 
