@@ -215,6 +215,37 @@ def test_compiled_reports_on_awkward_values(uri):
     assert _report_disagreements([*AWKWARD, *PAYLOADS[:20]], lambda i, p: [uri]) == []
 
 
+def _errors(errors: list[Any] | None) -> list[tuple] | None:
+    """Every attribute of a report's errors, in order; objects from the schema and the
+    payload by identity; the alternatives' errors of an anyOf or oneOf too."""
+    if errors is None:
+        return None
+    return [(e.validator, id(e.validator_value), id(e.instance), id(e.schema), e.absolute_path, e.schema_id,
+             e.relative_schema_path, e.relative_path, _errors(e.context)) for e in errors]
+
+
+def _code_disagreements(payloads: list[Any], uris_for) -> list[str]:
+    """Where the generated report code lists other errors than the interpreter would."""
+    compiler = _validate._compiler(CATALOG)
+    wrong = []
+    for index, payload in enumerate(payloads):
+        for uri in uris_for(index, payload):
+            generated = _compiled(uri).report(payload)
+            interpreted = compiler._interpreted(uri)(payload)
+            if _errors(generated) != _errors(interpreted):
+                wrong.append(f"{uri}: {payload!r:.200}\n  generated   {generated}\n  interpreted {interpreted}")
+    return wrong
+
+
+def test_generated_report_code_lists_the_interpreters_errors_on_the_dispatched_schema():
+    assert _code_disagreements(PAYLOADS + MUTANTS, lambda i, p: _dispatched(p)) == []
+
+
+@pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
+def test_generated_report_code_lists_the_interpreters_errors_for_each_schema(uri):
+    assert _code_disagreements([*AWKWARD, *PAYLOADS[:40], *MUTANTS[::60]], lambda i, p: [uri]) == []
+
+
 # --- the quick path of validate(): the full path's report, for less work ------------
 
 class Shifty(str):

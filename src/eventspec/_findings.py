@@ -54,18 +54,20 @@ def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
     """Render a path the way jsonschema's ``ValidationError.json_path`` does."""
     path = "$"
     for part in parts:
-        if isinstance(part, int) and not isinstance(part, bool):
+        if type(part) is str:  # the common case: a key rendered before
+            segment = _SEGMENTS.get(part)
+            if segment is None:
+                segment = _segment(part)
+                if len(_SEGMENTS) < _REMEMBERED_SEGMENTS and len(part) <= 64:
+                    _SEGMENTS[part] = segment
+            path += segment
+        elif isinstance(part, int) and not isinstance(part, bool):
             try:
                 path += f"[{part}]"
             except ValueError:  # a dict key of more digits than Python writes
                 path += "[<a long integer>]"
-            continue
-        if not isinstance(part, str):
-            part = key_text(part)
-        if _IDENTIFIER.match(part):
-            path += "." + part
         else:
-            path += "['" + part.replace("\\", "\\\\").replace("'", r"\'") + "']"
+            path += _segment(part if isinstance(part, str) else key_text(part))
     return path
 
 
@@ -81,7 +83,19 @@ def key_text(key: Any) -> str:
         return f"<a {type(key).__name__}>"
 
 
-@dataclass(frozen=True)
+def _segment(part: str) -> str:
+    if _IDENTIFIER.match(part):
+        return "." + part
+    return "['" + part.replace("\\", "\\\\").replace("'", r"\'") + "']"
+
+
+# A key's rendering, by the key (plain short str only: a subclass may claim equality
+# with any key). Keys repeat from payload to payload (properties, a product's price).
+_SEGMENTS: dict[str, str] = {}
+_REMEMBERED_SEGMENTS = 4096
+
+
+@dataclass(frozen=True, init=False)
 class Finding:
     """One way a payload breaks (error) or probably misuses (warning) its spec.
 
@@ -104,6 +118,20 @@ class Finding:
     schema_id: str | None = None
     parts: tuple[str | int, ...] = field(default=(), repr=False, compare=False)
 
+    def __init__(self, path: str, message: str, category: str, severity: Severity = "error",
+                 keyword: str | None = None, schema_id: str | None = None, parts: tuple[str | int, ...] = ()) -> None:
+        # What the dataclass would generate, at a third of its cost: a frozen dataclass
+        # sets each field through object.__setattr__, and an invalid payload's report
+        # makes a Finding per error. The fields go straight into the instance's dict.
+        fields = self.__dict__
+        fields["path"] = path
+        fields["message"] = message
+        fields["category"] = category
+        fields["severity"] = severity
+        fields["keyword"] = keyword
+        fields["schema_id"] = schema_id
+        fields["parts"] = parts
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message} [{self.category}]"
 
@@ -119,7 +147,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Report:
     """The verdict on one payload.
 
@@ -138,6 +166,17 @@ class Report:
     schema_id: str | None = None
     errors: tuple[Finding, ...] = ()
     warnings: tuple[Finding, ...] = ()
+
+    def __init__(self, spec: str, call: str | None = None, event: str | None = None, schema_id: str | None = None,
+                 errors: tuple[Finding, ...] = (), warnings: tuple[Finding, ...] = ()) -> None:
+        # as Finding's: the fields straight into the instance's dict
+        fields = self.__dict__
+        fields["spec"] = spec
+        fields["call"] = call
+        fields["event"] = event
+        fields["schema_id"] = schema_id
+        fields["errors"] = errors
+        fields["warnings"] = warnings
 
     @property
     def ok(self) -> bool:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._findings import Finding
+from ._findings import Finding, json_path
 
 _KEYWORD_CATEGORY = {
     "type": "type-mismatch",
@@ -43,6 +43,12 @@ _KEYWORD_CATEGORY = {
     "false": "not-allowed",
 }
 
+# The keywords whose error is one finding at its own path, said by _message: every
+# keyword with a category but those translate explains in more than one finding.
+_PLAIN = {keyword: category for keyword, category in _KEYWORD_CATEGORY.items()
+          if keyword not in ("additionalProperties", "unevaluatedProperties", "required", "dependentRequired",
+                             "dependencies")}
+
 _TYPE_NAMES = {
     "object": "an object",
     "array": "an array",
@@ -72,6 +78,9 @@ _ENUM_LISTED = 8  # longer enums (currency codes) are named by their title inste
 
 def found(value: Any) -> str:
     """Describe a payload value in a message: its JSON type and a short rendering."""
+    if type(value) is str:  # the common case first (a subclass takes the same branch below)
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}" if value else "an empty string"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -120,6 +129,8 @@ def _shown(value: Any) -> str:
 
 
 def _expected_types(types: Any) -> str:
+    if type(types) is str:  # one type, as most schemas say
+        return _TYPE_NAMES.get(types, types)
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_TYPE_NAMES.get(t, t) for t in names)
 
@@ -213,7 +224,10 @@ def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iter
         keyword = error.validator
         parts = prefix + tuple(error.absolute_path)
         schema_id = error.schema_id
-        if keyword in ("anyOf", "oneOf"):
+        category = _PLAIN.get(keyword)
+        if category is not None:  # the common case: one finding, at the error's place
+            yield Finding(json_path(parts), _message(error), category, "error", keyword, schema_id, parts)
+        elif keyword in ("anyOf", "oneOf"):
             yield from _alternatives(error, prefix)
         elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict) \
                 and error.validator_value is False:
@@ -279,8 +293,6 @@ def _finding(
     keyword: str | None,
     schema_id: str | None,
 ) -> Finding:
-    from ._findings import json_path
-
     return Finding(
         path=json_path(parts),
         message=message,

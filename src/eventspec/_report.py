@@ -54,6 +54,13 @@ class Error:
         return f"<Error {self.validator} at {list(self.absolute_path)} in {self.schema_id}>"
 
 
+def error_at(site: tuple[str, Any, Any, str], instance: Any, path: tuple[Any, ...]) -> Error:
+    """The `Error` of a keyword site (keyword, value, schema, document) that failed: how
+    the generated report code (`eventspec._reportcode`) makes one."""
+    keyword, value, schema, document = site
+    return Error(keyword, value, instance, schema, path, document)
+
+
 class Malformed(Exception):
     """A keyword whose value its metaschema does not allow (``minLength: 2.5``)."""
 

@@ -64,6 +64,9 @@ def _compiler(cat: Catalog) -> Any:
     """The catalog's `Compiler`: its generated checks, report plans and remembered
     strings live as long as the catalog does. A plan whose manifest keeps formats as
     annotations has its own files compiled without format checks."""
+    found = cat._state.memo.get("compiler")  # made once: every full report looks it up
+    if found is not None:
+        return found
 
     def make() -> Any:
         from ._compile import Compiler
@@ -95,15 +98,18 @@ def _fast(cat: Catalog, uri: str) -> Any:
 def _schema_findings(cat: Catalog, uri: str, payload: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
     """Findings of one schema: none when the fast path says valid, else the full report.
 
-    The full report comes from the compiled reporter; jsonschema itself is asked only
-    if the reporter and the predicate ever disagree (the tests say they never do).
+    A payload here has mostly failed the predicate already (in the quick path), so a
+    compiled schema's report is asked straight away: it is empty exactly when the
+    predicate holds (the tests hold the two to it), and running the predicate again
+    would cost as much as the report of a valid payload. jsonschema's report (a schema
+    the compiler left to it) costs far more than its verdict: that one is asked first.
     """
     compiled = _compiled(cat, uri)
-    if compiled.check(payload):
+    if not compiled.native and compiled.check(payload):
         return []
     errors = compiled.report(payload)
-    if not errors:  # pragma: no cover - a defensive fallback, never taken in the tests
-        errors = _validator(cat, uri).report(payload)
+    if not errors:
+        return []
     return list(translate(errors, prefix))
 
 
@@ -999,6 +1005,11 @@ def _report(
 ) -> Report:
     if not findings:
         return _clean(spec, call, event, uri)
+    if len(findings) == 1:  # the common case: nothing to merge, order or rule out
+        one = (findings[0],)
+        severity = one[0].severity
+        return Report(spec, call, event, uri, one if severity == "error" else (),
+                      one if severity == "warning" else ())
     unique = list({(f.path, f.category, f.message, f.severity): f for f in reversed(findings)}.values())
     unique.reverse()
     # A value of the wrong type is not also "not one of the allowed values": say it once.
