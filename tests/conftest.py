@@ -156,6 +156,8 @@ def dask_client() -> Iterator[Any]:
          "pip install 'eventspec[dask]'")
     from distributed import Client, LocalCluster
 
+    # ":0": a free port for the dashboard; with None the scheduler still takes 8787 for
+    # its metrics, and a second cluster (or eventspec serve) on the machine makes it warn
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
         yield client

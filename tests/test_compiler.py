@@ -332,6 +332,70 @@ def test_the_generated_code_is_data():
     assert "minContains" not in result.source  # the keywords became code
 
 
+# ----------------------------------------------------------------- the generated report code
+def _errors(errors: list[Any] | None) -> list[tuple[Any, ...]] | None:
+    """Every attribute of a report's errors, in order; schema and payload objects by identity."""
+    if errors is None:
+        return None
+    return [(e.validator, id(e.validator_value), id(e.instance), id(e.schema), e.absolute_path, e.schema_id,
+             e.relative_schema_path, e.relative_path, _errors(e.context)) for e in errors]
+
+
+def _nested(depth: int) -> Any:
+    schema: Any = {"type": "integer", "minimum": 3}
+    for _ in range(depth):
+        schema = {"type": "object", "properties": {"a": schema, "b": {"type": "array", "items": schema}}}
+    return schema
+
+
+REPORTED = {  # schemas where one value fails many keywords at once, in many places
+    "strings": {"type": "string", "minLength": 3, "maxLength": 1, "pattern": "^a", "format": "date-time",
+                "enum": ["x", 1, None], "const": "y"},
+    "numbers": {"type": ["integer", "string"], "minimum": 5, "maximum": 1, "exclusiveMinimum": 5,
+                "exclusiveMaximum": 0, "multipleOf": 2},
+    "objects": {"type": "object", "required": ["a", "b", "q"],
+                "properties": {"a": {"type": "integer"}, "b": {"$id": "https://example.com/b/", "type": "string"},
+                               "c": False, "d": {"type": "string", "minLength": 2}, "e": True, "f": {}},
+                "additionalProperties": False, "minProperties": 3, "maxProperties": 1},
+    "extra properties": {"properties": {"a": {}}, "additionalProperties": {"type": "integer", "maximum": 0}},
+    "arrays": {"type": "array", "minItems": 3, "maxItems": 1, "uniqueItems": True,
+               "items": {"type": "integer", "minimum": 2}},
+    "no items": {"items": False, "maxItems": 0},
+    "refs and allOf": {"$ref": "#/$defs/x", "allOf": [{"type": "integer"}, {"$ref": "#/$defs/x"}, {"minimum": 3}],
+                       "$defs": {"x": {"type": "number", "maximum": 1}}},
+    "the interpreter inside": {"type": "object", "not": {"required": ["z"]},
+                               "properties": {"a": {"anyOf": [{"type": "integer"}, {"type": "string", "minLength": 2}]},
+                                              "b": {"oneOf": [{"type": "integer"}, {"minimum": 2}]},
+                                              "c": {"contains": {"type": "string"}, "items": {"type": "integer"}}}},
+    "recursive": {"type": "object", "properties": {"next": {"$ref": "#"}, "n": {"type": "integer", "minimum": 2}}},
+    "deep": _nested(9),
+    "draft-07 tuples": {"$schema": D7, "type": "array", "items": [{"type": "integer"}], "additionalItems": False},
+    "draft-07 no items": {"$schema": D7, "items": False, "minItems": 1},
+    "draft-07 $ref siblings": {"$schema": D7, "$ref": "#/definitions/x", "type": "string",
+                               "definitions": {"x": {"minimum": 3}}},
+    "2019-09 items": {"$schema": D2019, "items": {"type": "integer"}, "minItems": 2},
+}
+
+REPORTED_VALUES: list[Any] = [
+    *VALUES, "bb", "abcd", 7, 4, -4, 6.0, [5, 5], [1, "x", 1], {"a": "1", "b": 2, "c": 0, "d": "", "g": 1},
+    {"a": 1, "x": 2, "y": -1}, {"z": 1, "a": 1.5, "b": True, "c": [1, "s"]}, {"a": [], "b": 1, "c": ["s"]},
+    {"next": {"next": {"n": 1}, "n": "x"}, "n": 0},
+    json.loads(json.dumps({"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": {"a": 1, "b": [1, 2, 5]}}}}}}}},
+                           "b": [{"a": 0}, 5, {"b": [{"a": "x"}]}]})),
+]
+
+
+@pytest.mark.parametrize("schema", REPORTED.values(), ids=REPORTED.keys())
+def test_the_generated_report_code_lists_the_interpreters_errors(schema):
+    compiler = Compiler({URI: schema})
+    result = compiler.compile(URI)
+    interpreted = compiler._interpreted(URI)
+    differ = [f"{value!r}: generated {result.report(value)}, interpreted {interpreted(value)}"
+              for value in REPORTED_VALUES if _errors(result.report(value)) != _errors(interpreted(value))]
+    assert differ == []
+    assert any(result.report(value) for value in REPORTED_VALUES)
+
+
 # ----------------------------------------------------------------- threads (issue 10, point 6)
 RACE = textwrap.dedent("""
     import threading

@@ -215,6 +215,37 @@ def test_compiled_reports_on_awkward_values(uri):
     assert _report_disagreements([*AWKWARD, *PAYLOADS[:20]], lambda i, p: [uri]) == []
 
 
+def _errors(errors: list[Any] | None) -> list[tuple] | None:
+    """Every attribute of a report's errors, in order; objects from the schema and the
+    payload by identity; the alternatives' errors of an anyOf or oneOf too."""
+    if errors is None:
+        return None
+    return [(e.validator, id(e.validator_value), id(e.instance), id(e.schema), e.absolute_path, e.schema_id,
+             e.relative_schema_path, e.relative_path, _errors(e.context)) for e in errors]
+
+
+def _code_disagreements(payloads: list[Any], uris_for) -> list[str]:
+    """Where the generated report code lists other errors than the interpreter would."""
+    compiler = _validate._compiler(CATALOG)
+    wrong = []
+    for index, payload in enumerate(payloads):
+        for uri in uris_for(index, payload):
+            generated = _compiled(uri).report(payload)
+            interpreted = compiler._interpreted(uri)(payload)
+            if _errors(generated) != _errors(interpreted):
+                wrong.append(f"{uri}: {payload!r:.200}\n  generated   {generated}\n  interpreted {interpreted}")
+    return wrong
+
+
+def test_generated_report_code_lists_the_interpreters_errors_on_the_dispatched_schema():
+    assert _code_disagreements(PAYLOADS + MUTANTS, lambda i, p: _dispatched(p)) == []
+
+
+@pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
+def test_generated_report_code_lists_the_interpreters_errors_for_each_schema(uri):
+    assert _code_disagreements([*AWKWARD, *PAYLOADS[:40], *MUTANTS[::60]], lambda i, p: [uri]) == []
+
+
 # --- the quick path of validate(): the full path's report, for less work ------------
 
 class Shifty(str):
@@ -245,6 +276,11 @@ def _quick_extras() -> list[Any]:
         {**base, "properties": {"nan": float("nan")}},
         {**base, "properties": {"order_id": "o1", "note": "x" * 40_000}},  # over 32 KB
         {**base, "properties": {"order_id": "o1", "flags": [False] * 1200}},  # marshal bound over, size under
+        {**base, "event": "Order Completd"}, {**base, "event": "Video Playback Start"},  # typos
+        {**base, "properties": {"totl": 1, "revenu": 2}},
+        {**base, "properties": {"note": "é" * 15_000}}, {**base, "properties": {"ids": list(range(6500))}},
+        {**base, "anonymousId": None, "properties": {"total": float("nan"), "null": "null"}},
+        {**base, "properties": {"total": decimal.Decimal("NaN")}}, {**base, "properties": {"total": 1j}},
         {**base, "type": Text("track")},
         {**base, "context": {"ip": Shifty("not an address")}},
         {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.9"}},
@@ -395,26 +431,45 @@ def test_uuids_and_enum_members_count_as_the_clients_send_them():
     assert [f.category for f in many.errors] == ["size-limit"]
 
 
-def test_marshal_never_takes_more_than_four_bytes_per_byte_of_orjson():
+def test_the_size_bounds_hold_for_any_json_value():
+    """The quick path's bounds of the clients' measure (which bounds the compact one):
+    7 bytes per byte of marshal format 2, 3 per byte of orjson's output (6 per DEL), 6 per
+    byte of compact JSON."""
     orjson = pytest.importorskip("orjson")
     import marshal
 
-    from hypothesis import given, settings
+    from hypothesis import example, given, settings
     from hypothesis import strategies as st
 
-    scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=5)
+    from eventspec._validate import (
+        _CLIENT_PER_COMPACT,
+        _MARSHAL_BOUND,
+        _client_bound,
+        client_size,
+        json_size,
+    )
+
+    floats = st.floats(allow_nan=False, allow_infinity=False)
+    scalars = (st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | floats
+               | st.text(max_size=5) | st.sampled_from(["\x7f", "\x00", "é", "\U0001f600", "\u2028"]))
     values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner)
                           | st.dictionaries(st.text(max_size=3), inner, max_size=4), max_leaves=30)
 
-    @settings(max_examples=400, deadline=None)
+    @settings(max_examples=500, deadline=None)
     @given(st.dictionaries(st.text(max_size=3), values, max_size=5))
+    @example({"": [False] * 100})
+    @example({"": [1e15] * 50, "b": [1e-7] * 50})
+    @example({"": "\x7f" * 100})
+    @example({"": "é" * 100, "\U0001f600": ["\U0001f600"] * 20})
+    @example({"": [[]] * 100, "a": [{}] * 50})
     def bounded(payload):
-        assert len(marshal.dumps(payload, 2)) <= 4 * len(orjson.dumps(payload))
+        compact, sent = json_size(payload), client_size(payload)
+        assert compact <= sent
+        assert sent <= _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
+        assert sent <= _client_bound(orjson.dumps(payload))
+        assert sent <= _CLIENT_PER_COMPACT * compact
 
     bounded()
-    worst = [{"a": [1] * 100}, {"": [[]] * 100}, {"": [0.0] * 100}, {"": [""] * 100}, {"": [[1]] * 50}]
-    for payload in worst:
-        assert len(marshal.dumps(payload, 2)) <= 4 * len(orjson.dumps(payload)), payload
 
 
 def test_the_common_date_time_shape_holds_only_real_dates_and_all_but_leap_days():

@@ -392,14 +392,25 @@ def _run_example(args: argparse.Namespace, stdout: TextIO) -> int:
     from . import calls, events
     from .strategies import sample
 
-    if args.name in events(args.spec):
-        payload = sample(spec=args.spec, event=args.name, seed=args.seed)
-    elif args.name in calls(args.spec):
-        payload = sample(spec=args.spec, call=args.name, seed=args.seed)
+    spec = args.spec or "cdp"
+    if args.plan is not None:
+        cat = _plan(args.plan)
+        # a planned name, else a call ("identify"); anything else: the plan's unknown event
+        kind = "call" if args.name in cat.calls(args.spec) and args.name not in cat.events(args.spec) else "event"
+        try:
+            payload = sample(plan=cat, spec=args.spec, seed=args.seed, version=args.version, **{kind: args.name})
+        except ValueError as error:  # a version the event does not have, another family
+            raise UsageError(str(error)) from None
+    elif args.version is not None:
+        raise UsageError("--version is for the events of a plan (--plan DIR)")
+    elif args.name in events(spec):
+        payload = sample(spec=spec, event=args.name, seed=args.seed)
+    elif args.name in calls(spec):
+        payload = sample(spec=spec, call=args.name, seed=args.seed)
     else:
         from ._findings import UnknownEvent
 
-        raise UnknownEvent(args.spec, args.name, tuple(events(args.spec) + calls(args.spec)))
+        raise UnknownEvent(spec, args.name, tuple(events(spec) + calls(spec)))
     json.dump(payload, stdout, indent=2, ensure_ascii=False)
     stdout.write("\n")
     return 0
@@ -478,9 +489,11 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--plan", metavar="DIR", help="show a plan event's properties (newest version)")
     show.add_argument("--json", action="store_true", help="print the JSON Schema itself")
     example = commands.add_parser("example", help="print a generated valid payload of a call or semantic event")
-    example.add_argument("name", help='a call ("identify") or a semantic event ("Order Completed")')
-    example.add_argument("--spec", default="cdp", choices=FAMILIES)
+    example.add_argument("name", help='a call ("identify"), a semantic event ("Order Completed") or a planned one')
+    example.add_argument("--spec", default=None, choices=FAMILIES, help="the family (default cdp, or the plan's)")
     example.add_argument("--seed", type=int, metavar="N", help="the same N prints the same payload (default: random)")
+    example.add_argument("--plan", metavar="DIR", help="a payload of this tracking plan's event (or call)")
+    example.add_argument("--version", metavar="MODEL", help="with --plan, the event's version (default the newest)")
     _plancli.add_commands(commands)  # lint, diff, import, export
     serve = commands.add_parser(
         "serve", help="run a local collector that checks what an app's analytics clients send"

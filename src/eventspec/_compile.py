@@ -30,6 +30,7 @@ from ._report import (
     Malformed,
     Reporter,
     count,
+    error_at,
     keywords,
     names,
     number,
@@ -39,6 +40,7 @@ from ._report import (
     subschema,
     types,
 )
+from ._reportcode import ReportCode
 from ._resolve import Index, SchemaError, Scope, Unresolvable, Unsupported, pointer_to
 from ._runtime import SHAPES, conforms_in, namespace, shape_name
 
@@ -406,7 +408,8 @@ class _Generator:
             else:
                 tests.append(f"_multiple_fails({var}, {self.constant(step)})")
         if tests:
-            out.append(f"if {_type_test('number', var)} and (" + " or ".join(tests) + "): return False")
+            ordered = f"(type({var}) is float or type({var}) is int or _ordered({var}))"
+            out.append(f"if {ordered} and (" + " or ".join(tests) + "): return False")
 
     def _array(self, schema: dict[str, Any], found: dict[str, Any], scope: Scope, out: list[str], var: str,
                depth: int) -> None:
@@ -532,7 +535,9 @@ class Compiler:
         self._index = Index(self._documents)
         self._generator = _Generator(self._index)
         self._namespace = namespace()
+        self._namespace["_error"] = error_at
         self._reporter = Reporter(self._index, self._predicate, self._lock)
+        self._reports = ReportCode(self._generator, self._reporter, self._index)
         self._compiled: dict[str, Compiled] = {}
         self._fallback: Any = None
         self._fallbacks: dict[str, Compiled] = {}
@@ -638,6 +643,51 @@ class Compiler:
         self._namespace.update(generator.constants)
         exec(code, self._namespace)
         check: Callable[[Any], bool] = self._namespace[name]
+        made: list[Callable[[Any, tuple[Any, ...], list[Error]], None]] = []  # its report code, once generated
+
+        def report(value: Any) -> list[Error]:
+            run = made[0] if made else self._report_code(node, scope, made)
+            found: list[Error] = []
+            run(value, (), found)
+            return found
+
+        return Compiled(check, report, True, generator.source_of(name))
+
+    def _report_code(self, node: Any, scope: Scope,
+                     made: list[Callable[[Any, tuple[Any, ...], list[Error]], None]]
+                     ) -> Callable[[Any, tuple[Any, ...], list[Error]], None]:
+        """The report function of a compiled schema, generated at its first invalid
+        payload (most schemas in a run never need one); the interpreter's root node if
+        it cannot be generated."""
+        with self._lock:
+            if not made:
+                made.append(self._generate_report(node, scope) or self._reporter.node(node, scope).run)
+            return made[0]
+
+    def _generate_report(self, node: Any, scope: Scope) -> Callable[[Any, tuple[Any, ...], list[Error]], None] | None:
+        generator, reports = self._generator, self._reports
+        generator.begin()
+        reports.begin()
+        try:
+            name = reports.function(node, scope)
+            code = compile(generator.pending() + "\n" + reports.pending(), "<eventspec: report>", "exec")
+        except (Unsupported, Malformed, Unresolvable, RecursionError, SyntaxError):
+            generator.rollback()
+            reports.rollback()
+            return None
+        except BaseException:
+            generator.rollback()
+            reports.rollback()
+            raise
+        self._namespace.update(generator.constants)
+        exec(code, self._namespace)
+        found: Callable[[Any, tuple[Any, ...], list[Error]], None] = self._namespace[name]
+        return found
+
+    def _interpreted(self, uri: str) -> Callable[[Any], list[Error]]:
+        """The interpreter's report of the schema at ``uri`` (the tests hold the
+        generated report code to it)."""
+        node, scope, _ = self._root(uri)
         root = self._reporter.node(node, scope)
 
         def report(value: Any) -> list[Error]:
@@ -645,7 +695,7 @@ class Compiler:
             root.run(value, (), found)
             return found
 
-        return Compiled(check, report, True, generator.source_of(name))
+        return report
 
     def _predicate(self, schema: Any, scope: Scope) -> Callable[[Any], bool] | None:
         name = self._generator.names.get(_Generator.key(schema, scope))

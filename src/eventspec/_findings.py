@@ -12,9 +12,9 @@ Severity = Literal["error", "warning"]
 #: they never change meaning once released.
 CATEGORIES: dict[str, str] = {
     "not-an-object": "the payload (or a batch item) is not a JSON object",
-    "not-json": "a value JSON cannot carry (a datetime, a Decimal, an object; and, in a payload "
-    "near the size limit, where it is serialized exactly, also a set, bytes or NaN), or nesting "
-    "too deep to check",
+    "not-json": "a value JSON cannot carry (NaN or infinity anywhere; a datetime, an object; and, "
+    "in a payload near the size limit, where it is serialized exactly, also a set, bytes or a "
+    "complex number), or nesting too deep to check",
     "required-missing": "a required field is missing (or none of several alternatives is present)",
     "type-mismatch": "a field has the wrong JSON type",
     "enum-mismatch": "a field is not one of the allowed values (or not the one value allowed)",
@@ -30,6 +30,8 @@ CATEGORIES: dict[str, str] = {
     "property name not allowed, a value matching a 'not' schema, or any value where the schema "
     "is false",
     "size-limit": "a call or batch is over the API's size limit, and would be dropped",
+    "client-size-limit": "a call is within the API's size limit but over it as the official Python "
+    "clients serialize it (json.dumps defaults), so they refuse to send it",
     "unknown-call": "the call type is missing, unknown, or disagrees with the call named",
     "unknown-event": "a track event name matches no semantic spec (an error only in strict mode)",
     "near-miss": "a name differs from a spec'd name only in spelling; the spec'd one is meant",
@@ -52,16 +54,48 @@ def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
     """Render a path the way jsonschema's ``ValidationError.json_path`` does."""
     path = "$"
     for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif _IDENTIFIER.match(part):
-            path += "." + part
+        if type(part) is str:  # the common case: a key rendered before
+            segment = _SEGMENTS.get(part)
+            if segment is None:
+                segment = _segment(part)
+                if len(_SEGMENTS) < _REMEMBERED_SEGMENTS and len(part) <= 64:
+                    _SEGMENTS[part] = segment
+            path += segment
+        elif isinstance(part, int) and not isinstance(part, bool):
+            try:
+                path += f"[{part}]"
+            except ValueError:  # a dict key of more digits than Python writes
+                path += "[<a long integer>]"
         else:
-            path += "['" + part.replace("\\", "\\\\").replace("'", r"\'") + "']"
+            path += _segment(part if isinstance(part, str) else key_text(part))
     return path
 
 
-@dataclass(frozen=True)
+def key_text(key: Any) -> str:
+    """A dict key that is no string, as json.dumps writes it (None as null), or its repr."""
+    if key is None or isinstance(key, (bool, float)):
+        import json
+
+        return json.dumps(key)
+    try:
+        return repr(key)
+    except ValueError:  # a tuple holding an integer of more digits than Python writes
+        return f"<a {type(key).__name__}>"
+
+
+def _segment(part: str) -> str:
+    if _IDENTIFIER.match(part):
+        return "." + part
+    return "['" + part.replace("\\", "\\\\").replace("'", r"\'") + "']"
+
+
+# A key's rendering, by the key (plain short str only: a subclass may claim equality
+# with any key). Keys repeat from payload to payload (properties, a product's price).
+_SEGMENTS: dict[str, str] = {}
+_REMEMBERED_SEGMENTS = 4096
+
+
+@dataclass(frozen=True, init=False)
 class Finding:
     """One way a payload breaks (error) or probably misuses (warning) its spec.
 
@@ -84,6 +118,20 @@ class Finding:
     schema_id: str | None = None
     parts: tuple[str | int, ...] = field(default=(), repr=False, compare=False)
 
+    def __init__(self, path: str, message: str, category: str, severity: Severity = "error",
+                 keyword: str | None = None, schema_id: str | None = None, parts: tuple[str | int, ...] = ()) -> None:
+        # What the dataclass would generate, at a third of its cost: a frozen dataclass
+        # sets each field through object.__setattr__, and an invalid payload's report
+        # makes a Finding per error. The fields go straight into the instance's dict.
+        fields = self.__dict__
+        fields["path"] = path
+        fields["message"] = message
+        fields["category"] = category
+        fields["severity"] = severity
+        fields["keyword"] = keyword
+        fields["schema_id"] = schema_id
+        fields["parts"] = parts
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message} [{self.category}]"
 
@@ -99,7 +147,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Report:
     """The verdict on one payload.
 
@@ -118,6 +166,17 @@ class Report:
     schema_id: str | None = None
     errors: tuple[Finding, ...] = ()
     warnings: tuple[Finding, ...] = ()
+
+    def __init__(self, spec: str, call: str | None = None, event: str | None = None, schema_id: str | None = None,
+                 errors: tuple[Finding, ...] = (), warnings: tuple[Finding, ...] = ()) -> None:
+        # as Finding's: the fields straight into the instance's dict
+        fields = self.__dict__
+        fields["spec"] = spec
+        fields["call"] = call
+        fields["event"] = event
+        fields["schema_id"] = schema_id
+        fields["errors"] = errors
+        fields["warnings"] = warnings
 
     @property
     def ok(self) -> bool:

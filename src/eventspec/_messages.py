@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._findings import Finding
+from ._findings import Finding, json_path
 
 _KEYWORD_CATEGORY = {
     "type": "type-mismatch",
@@ -42,6 +43,12 @@ _KEYWORD_CATEGORY = {
     "false": "not-allowed",
 }
 
+# The keywords whose error is one finding at its own path, said by _message: every
+# keyword with a category but those translate explains in more than one finding.
+_PLAIN = {keyword: category for keyword, category in _KEYWORD_CATEGORY.items()
+          if keyword not in ("additionalProperties", "unevaluatedProperties", "required", "dependentRequired",
+                             "dependencies")}
+
 _TYPE_NAMES = {
     "object": "an object",
     "array": "an array",
@@ -71,6 +78,9 @@ _ENUM_LISTED = 8  # longer enums (currency codes) are named by their title inste
 
 def found(value: Any) -> str:
     """Describe a payload value in a message: its JSON type and a short rendering."""
+    if type(value) is str:  # the common case first (a subclass takes the same branch below)
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}" if value else "an empty string"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -83,13 +93,44 @@ def found(value: Any) -> str:
         shown = value if len(value) <= 60 else value[:57] + "..."
         return f"the string {shown!r}" if value else "an empty string"
     if isinstance(value, int):
-        return f"the integer {value}"
+        try:
+            return f"the integer {value}"
+        except ValueError:  # more digits than Python writes (sys.get_int_max_str_digits())
+            return f"an integer of {digits(value):,} digits"
     if isinstance(value, float):
         return f"the number {value!r}"
+    decimal = sys.modules.get("decimal")  # no Decimal exists unless the module is loaded
+    if decimal is not None and isinstance(value, decimal.Decimal):
+        return repr(value)  # a number, sent as a float by the official clients
     return f"a Python {type(value).__name__}, which is not a JSON value"
 
 
+def digits(value: int) -> int:
+    """How many decimal digits ``abs(value)`` has, without writing it out (Python will
+    not write an integer of more than 4,300 digits by default).
+
+    >>> digits(0), digits(99), digits(-100), digits(10**5000)
+    (1, 2, 3, 5001)
+    """
+    value = abs(value)
+    count = max(1, int((value.bit_length() - 1) * 0.30102999566398120) + 1)
+    while count > 1 and 10 ** (count - 1) > value:
+        count -= 1
+    while 10**count <= value:
+        count += 1
+    return count
+
+
+def _shown(value: Any) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an integer of more digits than Python writes
+        return found(value)
+
+
 def _expected_types(types: Any) -> str:
+    if type(types) is str:  # one type, as most schemas say
+        return _TYPE_NAMES.get(types, types)
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_TYPE_NAMES.get(t, t) for t in names)
 
@@ -144,7 +185,7 @@ def _message(error: Any) -> str:
             "exclusiveMinimum": "more than",
             "exclusiveMaximum": "less than",
         }[keyword]
-        return f"expected a number {bound} {value}; found {instance!r}"
+        return f"expected a number {bound} {value}; found {_shown(instance)}"
     if keyword == "minItems":
         return f"expected at least {value} item(s); found {len(instance)}"
     if keyword == "maxItems":
@@ -183,7 +224,10 @@ def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iter
         keyword = error.validator
         parts = prefix + tuple(error.absolute_path)
         schema_id = error.schema_id
-        if keyword in ("anyOf", "oneOf"):
+        category = _PLAIN.get(keyword)
+        if category is not None:  # the common case: one finding, at the error's place
+            yield Finding(json_path(parts), _message(error), category, "error", keyword, schema_id, parts)
+        elif keyword in ("anyOf", "oneOf"):
             yield from _alternatives(error, prefix)
         elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict) \
                 and error.validator_value is False:
@@ -249,8 +293,6 @@ def _finding(
     keyword: str | None,
     schema_id: str | None,
 ) -> Finding:
-    from ._findings import json_path
-
     return Finding(
         path=json_path(parts),
         message=message,

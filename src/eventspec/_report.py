@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._resolve import Index, Scope, Unsupported
-from ._runtime import SHAPES, conforms, conforms_in, in_enum, is_type, multiple_fails, uniq
+from ._runtime import SHAPES, conforms, conforms_in, in_enum, is_type, multiple_fails, ordered, uniq
 
 _Step = Callable[[Any, tuple[Any, ...], list["Error"]], None]
 _Key = tuple[int, Scope]
@@ -52,6 +52,13 @@ class Error:
 
     def __repr__(self) -> str:
         return f"<Error {self.validator} at {list(self.absolute_path)} in {self.schema_id}>"
+
+
+def error_at(site: tuple[str, Any, Any, str], instance: Any, path: tuple[Any, ...]) -> Error:
+    """The `Error` of a keyword site (keyword, value, schema, document) that failed: how
+    the generated report code (`eventspec._reportcode`) makes one."""
+    keyword, value, schema, document = site
+    return Error(keyword, value, instance, schema, path, document)
 
 
 class Malformed(Exception):
@@ -412,7 +419,8 @@ class Reporter:
             bounds.append(("multipleOf", step, multiple_fails))
         if not bounds:
             return []
-        numeric = _TYPES["number"]
+        def numeric(v: Any) -> bool:
+            return type(v) is float or type(v) is int or ordered(v)
 
         def numbers(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
             if numeric(v):

@@ -33,8 +33,19 @@ def is_type(value: Any, name: str) -> bool:
             isinstance(value, int) or (isinstance(value, float) and value.is_integer())
         )
     if name == "number":
-        return not isinstance(value, bool) and isinstance(value, numbers.Number)
+        # jsonschema counts a complex number as a number (and then fails comparing it
+        # with a bound); it is no JSON number, so here it is not one
+        return not isinstance(value, (bool, complex)) and isinstance(value, numbers.Number)
     return bool(_jsonschema()[0](value, name))
+
+
+def ordered(value: Any) -> bool:
+    """Whether a number that is no plain int or float can be compared with a bound: not a
+    Decimal NaN, whose comparisons raise (it is reported as not JSON instead)."""
+    if not is_type(value, "number"):
+        return False
+    is_nan = getattr(value, "is_nan", None)
+    return not (callable(is_nan) and is_nan())
 
 
 def conforms(value: Any, fmt: str) -> bool:
@@ -161,6 +172,7 @@ def namespace() -> dict[str, Any]:
     """The names the generated code calls."""
     return {
         "_is_type": is_type,
+        "_ordered": ordered,
         "_conforms": conforms,
         **{shape_name(fmt): shape for fmt, shape in SHAPES.items()},
         "_enum_slow": enum_slow,
