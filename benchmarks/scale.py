@@ -164,7 +164,7 @@ def dask_cluster() -> Any:
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                           dashboard_address=None)
+                           dashboard_address=":0")  # a free port: with None it still takes 8787
     return cluster, Client(cluster)
 
 

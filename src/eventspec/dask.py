@@ -158,20 +158,22 @@ def _numbered(block: bytes, source: str, first: int) -> list[tuple[str, int, byt
 
 def _check_lines(items: Any, spec: str, strict: bool, shipped: Shipped | None) -> list[dict[str, Any]]:
     items = list(items)
-    numbered = bool(items) and isinstance(items[0], tuple)
-    raws = [item[2] for item in items] if numbered else items
+    if not items or not isinstance(items[0], tuple):  # bare lines
+        items = [(None, None, raw) for raw in items]
     records = []
-    for item, raw, row in zip(items, raws, rows(raws, spec, strict, unpack(shipped))):
+    append = records.append
+    for (source, line, raw), row in zip(items, rows([item[2] for item in items], spec, strict, unpack(shipped))):
         if row is None:
             continue
-        source, line = (item[0], item[1]) if numbered else (None, None)
-        records.append({
+        findings = row[4]
+        append({
             "source": source,
             "line": line,
             "value": raw,
             "eventspec": {
                 "ok": row[0], "spec": row[1], "call": row[2], "event": row[3],
-                "findings": [dict(zip(_FINDING_NAMES, finding)) for finding in row[4]],
+                # (most lines have none: no comprehension to set up for them)
+                "findings": [dict(zip(_FINDING_NAMES, finding)) for finding in findings] if findings else [],
             },
         })
     return records

@@ -130,7 +130,10 @@ def summary(checked: DataFrame, *, name: str = "eventspec", column: str | None =
         .groupBy(*keys)
         .agg(F.count(F.lit(1)).alias("count"), F.min("example").cast("string").alias("example"))
     )
-    return counted.select(*SUMMARY_COLUMNS).orderBy(F.desc("count"), *(F.asc_nulls_first(k) for k in keys))
+    # A summary is small: sorted in one partition, without orderBy's sampling job.
+    return counted.select(*SUMMARY_COLUMNS).coalesce(1).sortWithinPartitions(
+        F.desc("count"), *(F.asc_nulls_first(k) for k in keys)
+    )
 
 
 # The UDFs: each a closure over plain values (the family, strict, the pickled plan),
