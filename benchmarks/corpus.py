@@ -49,7 +49,7 @@ def _value(schema: dict[str, Any], rng: random.Random, resolver: Any) -> Any:
 
 
 def _properties(family: str, event: str, rng: random.Random) -> dict[str, Any]:
-    uri = catalog().families[family].events[event]
+    uri = catalog().family(family).events[event]
     declared = catalog().contents[uri]["properties"]["properties"].get("properties", {})
     resolver = registry().resolver(base_uri=uri)
     return {name: _value(sub, rng, resolver) for name, sub in declared.items()}
@@ -99,7 +99,7 @@ def _retainpixel(rng: random.Random, event: str | None) -> dict[str, Any]:
                  "track": {"event": "feature_used", "properties": {"feature": "export"}}}[call]
         return {"type": call, **base, **extra}
     props = _properties("retainpixel", event, rng)
-    required = catalog().contents[catalog().families["retainpixel"].events[event]]["properties"]["properties"]["required"]
+    required = catalog().contents[catalog().family("retainpixel").events[event]]["properties"]["properties"]["required"]
     for name in required:
         props.setdefault(name, "x")
     return {"type": "track", "event": event, **base, "properties": props}

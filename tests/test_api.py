@@ -76,6 +76,22 @@ def test_report_and_finding_are_frozen_values_with_json_forms():
     assert set(data["errors"][0]) == {"path", "message", "category", "severity", "keyword", "schema_id"}
 
 
+@pytest.mark.parametrize("cls", [eventspec.Finding, eventspec.Report], ids=lambda c: c.__name__)
+def test_the_written_out_constructors_take_every_field_as_a_dataclass_would(cls):
+    import dataclasses
+    import inspect
+    import pickle
+
+    fields = dataclasses.fields(cls)
+    parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    assert [(p.name, p.default) for p in parameters] == [
+        (f.name, inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default) for f in fields]
+    values = {f.name: f"value of {f.name}" for f in fields}
+    made = cls(**values)
+    assert list(vars(made)) == [f.name for f in fields] and vars(made) == values
+    assert dataclasses.replace(made) == made == pickle.loads(pickle.dumps(made)) and hash(made) == hash(pickle.loads(pickle.dumps(made)))
+
+
 def test_payload_is_never_mutated():
     payload = copy.deepcopy(BROKEN)
     payload["batch"] = None

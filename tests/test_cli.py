@@ -242,6 +242,7 @@ def test_show_table_and_json():
 def _hooks():
     text = (ROOT / ".pre-commit-hooks.yaml").read_text()
     hooks = re.findall(r"- id: (\S+)\n(?:  .*\n)*?  entry: (.+)\n(?:  .*\n)*?  files: (.+)\n", text)
+    hooks = [hook for hook in hooks if hook[1].startswith("eventspec check")]  # eventspec-lint: test_plan_docs.py
     assert len(hooks) == 2
     return hooks
 
@@ -428,6 +429,324 @@ def test_a_file_cut_short_while_being_checked_is_a_finding(tmp_path):
     assert batch.totals.unreadable == 1
     assert "the file changed while it was being checked" in "".join(batch.rendered)
 
+
+# --- hostile inputs: nothing crashes, nothing is lost, nothing reaches the terminal raw --
+
+DEEP = b"[" * 100_000 + b"]" * 100_000  # valid JSON that no recursive parser can read
+
+
+def _no_traceback(result: subprocess.CompletedProcess) -> None:
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")[-2000:]
+
+
+@pytest.mark.parametrize("how", ["json file", "ndjson file", "stdin", "jobs 2"])
+def test_deep_nesting_is_unreadable_and_the_run_goes_on(tmp_path, how):
+    log = ndjson(GOOD) + DEEP + b"\n" + ndjson(BAD, GOOD)
+    if how == "json file":
+        (tmp_path / "deep.json").write_bytes(DEEP)
+        (tmp_path / "zz-good.json").write_text(json.dumps(GOOD))
+        result = run("check", str(tmp_path))
+        assert f"{tmp_path / 'deep.json'}::$: error: nested too deeply to read [unreadable]".encode() in result.stdout
+        assert b"2 payload(s) checked: 1 valid, 1 invalid" in result.stdout
+    else:
+        source = tmp_path / "log.ndjson"
+        source.write_bytes(log)
+        if how == "stdin":
+            result, name = run("check", "-", stdin=log), "<stdin>"
+        else:
+            result, name = run("check", *(["--jobs", "2"] if how == "jobs 2" else []), str(source)), str(source)
+        out = result.stdout.decode()
+        assert f"{name}:2::$: error: nested too deeply to read [unreadable]" in out
+        assert f"{name}:3::$: error: expected a non-empty userId" in out  # the lines after it are checked
+        assert "4 payload(s) checked: 2 valid, 2 invalid" in out
+    _no_traceback(result)
+    assert result.returncode == 1
+
+
+def test_a_deep_first_line_on_stdin_is_still_ndjson():
+    result = run("check", "--format", "json", "-", stdin=DEEP + b"\n" + ndjson(GOOD))
+    _no_traceback(result)
+    results = json.loads(result.stdout)["results"]
+    assert [(r["line"], r["ok"]) for r in results] == [(1, False), (2, True)]
+    assert results[0]["errors"][0]["category"] == "unreadable"
+
+
+def test_split_writes_payloads_nested_as_deep_as_the_parser_allows():
+    from eventspec._reporters import _dumps
+
+    levels = sys.getrecursionlimit() - 20  # what a parser near the bottom of the stack reads
+    deep: list = []
+    for _ in range(levels - 1):
+        deep = [deep]
+
+    def nested(depth: int) -> str:  # written from deeper in the stack
+        return nested(depth - 1) if depth else _dumps(deep)
+
+    with pytest.raises(RecursionError):
+        json.dumps(deep)  # the standard library alone, from here
+    assert nested(40) == "[" * levels + "]" * levels
+
+
+SURROGATES = [  # valid JSON text holding a lone surrogate, in a value, a key, a finding's path
+    {"type": "identify", "userId": "\ud800"},
+    {"type": "identify", "userId": "u", "integrations": {"\ud800": 5}},
+    {"type": "track", "userId": "u", "event": "Order Completed", "properties": {"revenue": "\udfff"}},
+]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit", "github"])
+def test_a_lone_surrogate_is_escaped_in_every_format(tmp_path, fmt):
+    source = tmp_path / "log.ndjson"
+    source.write_bytes(ndjson(*SURROGATES))  # json.dumps writes them as \ud800 escapes
+    (tmp_path / "doc.json").write_text(json.dumps(SURROGATES[1]))
+    result = run("check", "--format", fmt, str(tmp_path))
+    _no_traceback(result)
+    assert result.returncode == 1
+    out = result.stdout.decode("utf-8")  # strict: valid UTF-8
+    assert "\\ud800" in out
+    if fmt == "json":
+        report = json.loads(out)
+        assert report["summary"] == {"payloads": 4, "valid": 1, "invalid": 3, "errors": 3, "warnings": 0}
+        paths = [e["path"] for r in report["results"] for e in r["errors"]]
+        assert "$.integrations['\ud800']" in paths  # read back, the same string as in the payload
+    if fmt == "junit":
+        assert len(ET.fromstring(result.stdout).findall(".//failure")) == 3
+    if fmt in ("text", "github"):
+        assert out.count("\n") == 3 + 1  # one line per finding and the summary
+
+
+def test_split_keeps_lone_surrogates_as_json_escapes(tmp_path):
+    source = tmp_path / "log.ndjson"
+    source.write_bytes(ndjson(*SURROGATES))
+    (tmp_path / "doc.json").write_text(json.dumps([SURROGATES[0], SURROGATES[1]]))
+    valid, invalid = tmp_path / "out" / "valid", tmp_path / "out" / "invalid"
+    valid.parent.mkdir()
+    result = run("check", "--split", str(valid), str(invalid), str(tmp_path / "doc.json"), str(source))
+    _no_traceback(result)
+    assert result.returncode == 1
+    good = [json.loads(line) for line in valid.read_text(encoding="utf-8").splitlines()]
+    bad = [json.loads(line) for line in invalid.read_text(encoding="utf-8").splitlines()]
+    assert good == [SURROGATES[0], SURROGATES[0]]  # the same payloads, read back
+    assert [entry["payload"] for entry in bad] == [SURROGATES[1], SURROGATES[1], SURROGATES[2]]
+
+
+def test_a_file_name_that_is_not_utf8_is_escaped(tmp_path):
+    import os
+
+    name = os.fsdecode(b"bad-\xff.json")  # "bad-\udcff.json": a surrogate in a str
+    try:
+        (tmp_path / name).write_text(json.dumps(BAD))
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    for fmt in ("text", "json", "junit", "github"):
+        result = run("check", "--format", fmt, str(tmp_path))
+        _no_traceback(result)
+        assert result.returncode == 1
+        assert "bad-\\udcff.json" in result.stdout.decode("utf-8")
+
+
+HOSTILE_KEY = "\x1b[2J\x1b]0;pwned\x07\x00\x0c\x7f\x9b31m\u202e"  # clear screen, set title, bidi
+
+
+def test_payload_control_characters_never_reach_the_terminal_raw(tmp_path):
+    source = tmp_path / "log.ndjson"
+    source.write_bytes(ndjson({"type": "identify", "userId": "u", "integrations": {HOSTILE_KEY: 5}}))
+    for fmt in ("text", "github"):
+        result = run("check", "--format", fmt, str(source))
+        assert result.returncode == 1
+        out = result.stdout.decode("utf-8")
+        assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", out), repr(out)
+        assert "\\x1b[2J\\x1b]0;pwned\\x07\\x00\\x0c\\x7f\\x9b31m\\u202e" in out  # shown, escaped
+
+
+def test_junit_is_well_formed_whatever_the_payload_holds(tmp_path):
+    source = tmp_path / "log.ndjson"
+    source.write_bytes(ndjson(
+        {"type": "identify", "userId": "u", "integrations": {HOSTILE_KEY + "\ufffe\ud800": 5}},
+        {"type": "track", "userId": "u", "event": "order_completed", "integrations": {"\x01]]>": True}},
+        {"type": "identify", "\x02": 1},
+    ) + b"\x00\x01\n")
+    result = run("check", "--format", "junit", "--strict", str(source))
+    assert result.returncode == 1
+    root = ET.fromstring(result.stdout)  # raises on a character XML cannot carry
+    cases = root.findall(".//testcase")
+    assert len(cases) == 4
+    assert "\\x1b[2J" in cases[0].find("failure").text
+    assert cases[3].find("error") is not None
+
+
+def _overwrite_cases(tmp_path: Path) -> dict[str, tuple[list[str], Path, bytes | None]]:
+    """Each way of naming an input as an output: (arguments, the input, stdin)."""
+    import os
+
+    data = tmp_path / "data"
+    data.mkdir()
+    one = data / "one.ndjson"
+    one.write_bytes(ndjson(GOOD, BAD))
+    (data / "link.ndjson").symlink_to(one)
+    os.link(one, tmp_path / "hard.ndjson")
+    spelled = str(tmp_path / "data" / ".." / "data" / "." / "one.ndjson")
+    other = str(tmp_path / "other.ndjson")
+    return {
+        "--output is the input": (["--output", str(one), str(one)], one, None),
+        "--output spelled otherwise": (["--output", spelled, str(one)], one, None),
+        "--output through a symlink": (["--output", str(data / "link.ndjson"), str(one)], one, None),
+        "--output is a hard link": (["--output", str(tmp_path / "hard.ndjson"), str(one)], one, None),
+        "--split valid in a directory": (["--split", str(one), other, str(data)], one, None),
+        "--split invalid is the input": (["--split", other, spelled, str(one)], one, None),
+        "--output is stdin's file": (["--output", str(one), "-"], one, ndjson(GOOD)),
+    }
+
+
+OVERWRITES = ["--output is the input", "--output spelled otherwise", "--output through a symlink",
+              "--output is a hard link", "--split valid in a directory", "--split invalid is the input",
+              "--output is stdin's file"]
+
+
+@pytest.mark.parametrize("case", OVERWRITES)
+def test_an_output_that_is_an_input_is_refused_before_reading(tmp_path, case):
+    args, victim, stdin = _overwrite_cases(tmp_path)[case]
+    before = victim.read_bytes()
+    if stdin is not None:
+        with victim.open("rb") as stream:  # stdin redirected from the very file
+            result = subprocess.run([SCRIPT, "check", *args], stdin=stream, capture_output=True, timeout=120)
+    else:
+        result = run("check", *args)
+    _no_traceback(result)
+    assert result.returncode == 2
+    assert b"is also an input" in result.stderr and b"nothing was read or written" in result.stderr
+    assert result.stdout == b""
+    assert victim.read_bytes() == before
+    assert not (tmp_path / "other.ndjson").exists()  # no output was even created
+
+
+def test_two_outputs_that_are_one_file_are_refused(tmp_path):
+    source = tmp_path / "in.ndjson"
+    source.write_bytes(ndjson(GOOD, BAD))
+    out = tmp_path / "out.ndjson"
+    result = run("check", "--output", str(out), "--split", str(tmp_path / "v"), str(tmp_path / "." / "out.ndjson"),
+                 str(source))
+    assert result.returncode == 2 and b"are the same file" in result.stderr
+    assert not out.exists()
+    # a device is no file to lose: both outputs may be /dev/null
+    assert run("check", "--split", "/dev/null", "/dev/null", str(source)).returncode == 1
+
+
+def test_outputs_made_inside_an_input_directory_are_not_read_as_inputs(tmp_path):
+    (tmp_path / "log.ndjson").write_bytes(ndjson(GOOD, BAD))
+    valid, invalid = tmp_path / "valid.ndjson", tmp_path / "invalid.ndjson"
+    result = run("check", "--split", str(valid), str(invalid), str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.decode().splitlines()[-1].startswith("2 payload(s) checked: 1 valid, 1 invalid")
+    assert valid.read_bytes() == ndjson(GOOD)
+
+
+def test_extensions_in_any_case_fifos_and_dangling_links_in_a_directory(tmp_path):
+    import os
+
+    (tmp_path / "Upper.JSON").write_text(json.dumps(BAD))
+    (tmp_path / "log.NDJSON").write_bytes(ndjson(GOOD, BAD))
+    (tmp_path / "notes.txt").write_text("not a payload file")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    os.mkfifo(sub / "pipe.json")  # opened, it would wait for a writer for ever
+    (sub / "dangling.jsonl").symlink_to(tmp_path / "nowhere.jsonl")
+    (sub / "loop.json").symlink_to(sub / "loop.json")
+    result = subprocess.run([SCRIPT, "check", str(tmp_path)], capture_output=True, timeout=60)
+    _no_traceback(result)
+    assert result.returncode == 1
+    out = result.stdout.decode()
+    assert f"{tmp_path / 'Upper.JSON'}::$: error: expected a non-empty userId" in out
+    assert f"{tmp_path / 'log.NDJSON'}:2::$: error: expected a non-empty userId" in out  # read as NDJSON
+    assert f"{sub / 'pipe.json'}::$: error: not a regular file (a FIFO): not read [unreadable]" in out
+    assert f"{sub / 'dangling.jsonl'}::$: error: dangling symbolic link" in out
+    assert f"{sub / 'loop.json'}::$: error: cannot read: Too many levels of symbolic links" in out
+    assert out.splitlines()[-1].startswith("6 payload(s) checked: 1 valid, 5 invalid; 5 error(s)")
+    assert "notes.txt" not in out
+
+
+def test_a_fifo_named_on_the_command_line_is_read(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "events.ndjson"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        with fifo.open("wb") as stream:  # waits for eventspec to open it
+            stream.write(ndjson(GOOD, BAD))
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    result = subprocess.run([SCRIPT, "check", str(fifo)], capture_output=True, timeout=60)
+    writer.join(5)
+    assert result.returncode == 1
+    assert b"2 payload(s) checked: 1 valid, 1 invalid" in result.stdout
+
+
+def test_an_unreadable_subdirectory_is_reported(tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("running as root, which reads a chmod 000 directory anyway; "
+                    "test_an_unlistable_subdirectory_is_reported simulates it")
+    (tmp_path / "good.json").write_text(json.dumps(GOOD))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden.json").write_text(json.dumps(GOOD))
+    locked.chmod(0)
+    try:
+        result = run("check", str(tmp_path))
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 1
+    assert f"{locked}::$: error: cannot read directory: Permission denied [unreadable]".encode() in result.stdout
+
+
+def test_an_unlistable_subdirectory_is_reported(tmp_path, monkeypatch, capsys):
+    # What a chmod 000 directory does to a user who is not root, simulated for any user.
+    import os
+
+    from eventspec._cli import main
+
+    (tmp_path / "good.json").write_text(json.dumps(GOOD))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "hidden.json").write_text(json.dumps(GOOD))
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{locked}::$: error: cannot read directory: Permission denied [unreadable]" in out
+    assert "2 payload(s) checked: 1 valid, 1 invalid" in out
+
+
+@pytest.mark.parametrize(
+    "redirect,code,message",
+    [
+        ("check - <&-", 2, b"standard input is closed"),
+        ("check {good} >&-", 2, b"standard output is closed"),
+        ("list >&-", 2, b"standard output is closed"),
+        ("check {good} <&-", 0, b""),  # stdin is not an input: no matter
+        ("check {good} --output {report} >&-", 0, b""),  # stdout is not needed
+    ],
+)
+def test_closed_standard_streams(tmp_path, redirect, code, message):
+    good, report = tmp_path / "good.json", tmp_path / "report.txt"
+    good.write_text(json.dumps(GOOD))
+    command = '"$0" ' + redirect.format(good=shlex.quote(str(good)), report=shlex.quote(str(report)))
+    result = subprocess.run(["sh", "-c", command, SCRIPT], capture_output=True, timeout=120)
+    _no_traceback(result)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    if "--output" in redirect:
+        assert report.read_text().startswith("1 payload(s) checked: 1 valid")
 
 NON_FINITE_LINES = [
     b'{"type": "track", "userId": "u", "event": "Order Completed", "properties": {"total": NaN}}',

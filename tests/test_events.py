@@ -4,6 +4,7 @@ declared property (a value of the wrong type), each reported at that property's 
 from __future__ import annotations
 
 import copy
+import functools
 from typing import Any
 
 import pytest
@@ -25,10 +26,24 @@ def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def _owner(schema: dict[str, Any]) -> str:
-    from eventspec._catalog import owners
+@functools.cache
+def _owners() -> dict[int, str]:
+    """The file holding each subschema object of the bundle (they live as long as the catalog)."""
+    found: dict[int, str] = {}
 
-    return owners()[id(schema)]
+    def visit(node: Any, uri: str) -> None:
+        if isinstance(node, dict):
+            found[id(node)] = uri
+            for value in node.values():
+                visit(value, uri)
+
+    for uri, schema in catalog().contents.items():
+        visit(schema, uri)
+    return found
+
+
+def _owner(schema: dict[str, Any]) -> str:
+    return _owners()[id(schema)]
 
 
 def sample(schema: dict[str, Any]) -> Any:
@@ -78,7 +93,7 @@ def _accepts(kinds: list[str], value: Any) -> bool:
 
 
 def declared(family: str, name: str) -> dict[str, Any]:
-    schema = catalog().contents[catalog().families[family].events[name]]
+    schema = catalog().contents[catalog().family(family).events[name]]
     return schema["properties"]["properties"].get("properties", {})
 
 

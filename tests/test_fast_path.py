@@ -23,13 +23,32 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import eventspec
-from eventspec._catalog import catalog, registry
-from eventspec._compile import ANNOTATIONS, SUPPORTED, Unsupported, compile_schema
+from eventspec import _validate
+from eventspec._catalog import BASE_URI, catalog, registry
+from eventspec._compile import Compiler
 from eventspec._messages import translate
-from eventspec._validate import _compiled, _fast, _validator
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
+
+CATALOG = catalog()
+
+
+def _uri(relative):
+    return BASE_URI + relative
+
+
+def _fast(uri):
+    return _validate._fast(CATALOG, uri)
+
+
+def _compiled(uri):
+    return _validate._compiled(CATALOG, uri)
+
+
+def _validator(uri):
+    return _validate._validator(CATALOG, uri)
+
 
 URIS = sorted(catalog().contents)
 FIXTURES = Path(__file__).parent / "fixtures" / "examples"
@@ -98,35 +117,10 @@ PAYLOADS = _payloads()
 MUTANTS = _mutants(PAYLOADS, 6000)
 
 
-def test_every_bundled_schema_compiles():
+def test_every_bundled_schema_compiles_natively():
     for uri in URIS:
+        assert _compiled(uri).native, uri
         assert callable(_fast(uri)), uri
-
-
-def test_keywords_outside_the_supported_set_are_refused():
-    with pytest.raises(Unsupported):
-        compile_schema({"patternProperties": {"^a": {"type": "string"}}}, registry().resolver())
-    with pytest.raises(Unsupported):
-        compile_schema({"type": "decimal"}, registry().resolver())
-
-
-def test_bundled_schemas_use_only_supported_keywords():
-    def keywords(node: Any, seen: set[str]) -> set[str]:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                seen.add(key)
-                if key in ("properties", "$defs"):
-                    for sub in value.values():
-                        keywords(sub, seen)
-                elif key not in ("enum", "const", "required", "examples", "default"):
-                    keywords(value, seen)
-        elif isinstance(node, list):
-            for item in node:
-                keywords(item, seen)
-        return seen
-
-    used = set().union(*(keywords(catalog().contents[uri], set()) for uri in URIS))
-    assert used <= SUPPORTED | ANNOTATIONS, used - SUPPORTED - ANNOTATIONS
 
 
 @functools.cache
@@ -137,20 +131,20 @@ def _reference(uri: str) -> Draft202012Validator:
 
 
 def _disagreements(payloads: list[Any], uris_for) -> list[str]:
-    """Where the fast path, or the inlined schema the full report uses, differs from the truth."""
+    """Where the fast path, or the compiler's jsonschema fallback, differs from the truth."""
     wrong = []
     for index, payload in enumerate(payloads):
         for uri in uris_for(index, payload):
             truth = _reference(uri).is_valid(payload)
             fast = _fast(uri)(payload)
-            inlined = _validator(uri).is_valid(payload)
-            if fast != truth or inlined != truth:
-                wrong.append(f"{uri}: fast={fast} inlined={inlined} jsonschema={truth} for {payload!r:.300}")
+            fallback = _validator(uri).check(payload)
+            if fast != truth or fallback != truth:
+                wrong.append(f"{uri}: fast={fast} fallback={fallback} jsonschema={truth} for {payload!r:.300}")
     return wrong
 
 
 def test_the_pool_holds_both_verdicts_in_quantity():
-    verdicts = [_validator(u).is_valid(p) for p in MUTANTS[:2000] for u in _dispatched(p)]
+    verdicts = [_reference(u).is_valid(p) for p in MUTANTS[:2000] for u in _dispatched(p)]
     assert verdicts.count(True) > 300 and verdicts.count(False) > 300
 
 
@@ -173,18 +167,19 @@ def test_fast_path_agrees_on_awkward_values_for_each_schema(uri):
 def test_generated_code_quotes_schema_strings():
     hostile = {"properties": {"'); import os; os.system('x') #": {"enum": ["\"'\\n"], "pattern": "'''"}},
                "required": ["\n"]}
-    check, report = compile_schema(hostile, registry().resolver())
-    assert check({"\n": 1})
-    assert [e.validator for e in report({})] == ["required"]
-    assert not check({})
-    assert "import os" not in report.__doc__.replace(repr("'); import os; os.system('x') #"), "")
+    compiled = Compiler({"https://example.com/hostile": hostile}).compile("https://example.com/hostile")
+    assert compiled.native and compiled.check({"\n": 1})
+    assert [e.validator for e in compiled.report({})] == ["required"]
+    assert not compiled.check({})
+    assert compiled.source is not None
+    assert "import os" not in compiled.source.replace(repr("'); import os; os.system('x') #"), "")
 
 
 def test_validate_reports_nothing_more_than_jsonschema_on_valid_payloads():
     for payload in PAYLOADS:
         report = eventspec.validate(payload, spec=corpus.family_of(payload))
         if report.schema_id:
-            assert _validator(report.schema_id).is_valid(payload) == (
+            assert _reference(report.schema_id).is_valid(payload) == (
                 not [f for f in report.errors if f.keyword is not None]
             ), payload
 
@@ -194,11 +189,13 @@ def _findings(errors) -> list[tuple]:
 
 
 def _report_disagreements(payloads: list[Any], uris_for) -> list[str]:
+    """Where the compiled report differs from jsonschema's errors (as the fallback gives
+    them: with the file of each failed keyword)."""
     wrong = []
     for index, payload in enumerate(payloads):
         for uri in uris_for(index, payload):
-            compiled = _findings(_compiled(uri)[1](payload))
-            reference = _findings(_reference(uri).iter_errors(payload))
+            compiled = _findings(_compiled(uri).report(payload))
+            reference = _findings(_validator(uri).report(payload))
             if compiled != reference:
                 wrong.append(f"{uri}: {payload!r:.200}\n  compiled  {compiled}\n  jsonschema {reference}")
     return wrong
@@ -216,6 +213,37 @@ def test_compiled_reports_equal_jsonschema_reports_on_other_schemas():
 @pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
 def test_compiled_reports_on_awkward_values(uri):
     assert _report_disagreements([*AWKWARD, *PAYLOADS[:20]], lambda i, p: [uri]) == []
+
+
+def _errors(errors: list[Any] | None) -> list[tuple] | None:
+    """Every attribute of a report's errors, in order; objects from the schema and the
+    payload by identity; the alternatives' errors of an anyOf or oneOf too."""
+    if errors is None:
+        return None
+    return [(e.validator, id(e.validator_value), id(e.instance), id(e.schema), e.absolute_path, e.schema_id,
+             e.relative_schema_path, e.relative_path, _errors(e.context)) for e in errors]
+
+
+def _code_disagreements(payloads: list[Any], uris_for) -> list[str]:
+    """Where the generated report code lists other errors than the interpreter would."""
+    compiler = _validate._compiler(CATALOG)
+    wrong = []
+    for index, payload in enumerate(payloads):
+        for uri in uris_for(index, payload):
+            generated = _compiled(uri).report(payload)
+            interpreted = compiler._interpreted(uri)(payload)
+            if _errors(generated) != _errors(interpreted):
+                wrong.append(f"{uri}: {payload!r:.200}\n  generated   {generated}\n  interpreted {interpreted}")
+    return wrong
+
+
+def test_generated_report_code_lists_the_interpreters_errors_on_the_dispatched_schema():
+    assert _code_disagreements(PAYLOADS + MUTANTS, lambda i, p: _dispatched(p)) == []
+
+
+@pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
+def test_generated_report_code_lists_the_interpreters_errors_for_each_schema(uri):
+    assert _code_disagreements([*AWKWARD, *PAYLOADS[:40], *MUTANTS[::60]], lambda i, p: [uri]) == []
 
 
 # --- the quick path of validate(): the full path's report, for less work ------------
@@ -273,21 +301,21 @@ QUICK_POOL = PAYLOADS + MUTANTS[:3000] + _quick_extras()
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 def test_the_quick_path_gives_the_full_paths_report(strict):
     from eventspec._catalog import FAMILIES
-    from eventspec._validate import _validate
 
+    _validate_full = functools.partial(_validate._validate, CATALOG)
     differ = []
     for payload in QUICK_POOL:
         for spec in FAMILIES:
             for _ in range(2):  # the second time, the names and strings it remembered are used
                 quick = eventspec.validate(payload, spec=spec, strict=strict)
-                full = _validate(payload, spec, strict, None)
+                full = _validate_full(payload, spec, strict, None)
                 if quick != full:
                     differ.append(f"{spec} {payload!r:.200}\n  quick {quick}\n  full  {full}")
     assert differ == []
 
 
 def test_the_quick_path_answers_most_valid_payloads():
-    from eventspec._validate import _QUICK
+    _QUICK = CATALOG._state.quick
 
     valid = [(p, corpus.family_of(p)) for p in PAYLOADS if eventspec.validate(p, spec=corpus.family_of(p)).ok]
     answered = [p for p, spec in valid if _QUICK[spec](p, False) is not None]
@@ -295,8 +323,6 @@ def test_the_quick_path_answers_most_valid_payloads():
 
 
 def test_remembered_strings_never_vouch_for_another_value():
-    from eventspec._validate import _uri
-
     check = _fast(_uri("cdp/calls/identify.json"))
     good = {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.9"}}
     bad = {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.999"}}
@@ -370,13 +396,13 @@ def test_the_quick_path_gives_the_full_paths_report_with_and_without_orjson(monk
     from eventspec import _validate
 
     pytest.importorskip("orjson")  # imported: a quick path built now uses it from the start
-    with_orjson = {spec: _validate._quick_path(spec) for spec in ("cdp", "retainpixel", "userpilot", "customerio-event")}
+    with_orjson = {spec: _validate._quick_path(CATALOG, spec) for spec in ("cdp", "retainpixel", "userpilot", "customerio-event")}
     monkeypatch.setattr(_validate, "_orjson_dumps", lambda: None)
-    without = {spec: _validate._quick_path(spec) for spec in with_orjson}
+    without = {spec: _validate._quick_path(CATALOG, spec) for spec in with_orjson}
     differ = []
     answered = 0
     for spec, payload in _zoo():
-        full = _validate._validate(payload, spec, False, None)
+        full = _validate._validate(CATALOG, payload, spec, False, None)
         for name, quick in (("orjson", with_orjson[spec]), ("marshal", without[spec])):
             report = quick(payload, False, None)
             answered += report is not None
@@ -444,3 +470,22 @@ def test_the_size_bounds_hold_for_any_json_value():
         assert sent <= _CLIENT_PER_COMPACT * compact
 
     bounded()
+
+
+def test_the_common_date_time_shape_holds_only_real_dates_and_all_but_leap_days():
+    # A shape match skips the real RFC 3339 check, so it must never vouch for a date
+    # that does not exist; and every real day but 29 February takes the shape.
+    from rfc3339_validator import validate_rfc3339
+
+    from eventspec._runtime import SHAPES
+
+    shape = SHAPES["date-time"]
+    for year in ("1900", "2000", "2023", "2024"):
+        for month in range(1, 13):
+            for day in range(0, 33):
+                text = f"{year}-{month:02d}-{day:02d}T23:59:59.123Z"
+                real = validate_rfc3339(text)
+                if shape(text):
+                    assert real, text
+                elif real:
+                    assert (month, day) == (2, 29), text

@@ -125,3 +125,53 @@ def test_the_plugin_and_the_strategies_module_import_no_hypothesis():
             "print(sorted(m for m in ('hypothesis', 'jsonschema') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# ------------------------------------------------------------------ eventspec_collector
+_CLIENT_TESTS = """
+    from customerio.analytics.client import Client
+
+    def client(collector):
+        return Client("wk", host=collector.url, sync_mode=True, max_retries=0)
+
+    def test_good(eventspec_collector):
+        client(eventspec_collector).track("user-1", "Order Completed", {"total": 9.5})
+        eventspec_collector.assert_all_valid()
+        assert [call.event for call in eventspec_collector.calls] == ["Order Completed"]
+
+    def test_bad(eventspec_collector):
+        client(eventspec_collector).track("user-1", "Order Completed", {"total": "9.50"})
+        eventspec_collector.assert_all_valid()
+
+    def test_each_test_has_its_own(eventspec_collector):
+        assert eventspec_collector.calls == []
+"""
+
+
+def test_the_collector_fixture_catches_what_a_client_really_sent(pytester):
+    pytester.makepyfile(_CLIENT_TESTS)
+    # in a process of its own: the client's first import inside an in-process run would be
+    # undone afterwards (pytester restores sys.modules), leaving requests half re-imported
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines([
+        "*AssertionError: 1 of 1 call(s) sent to the collector have errors:",
+        "*call 1: track 'Order Completed' (user 'user-1'), item 0 of POST /v1/batch from 127.0.0.1:* (analytics-python/*) at *",
+        "*error: $.batch[[]0[]].properties.total: expected a number; found the string '9.50' [[]type-mismatch[]]",
+    ])
+
+
+def test_the_collector_fixture_takes_the_plan_and_strictness_from_the_ini(pytester, shop_plan):
+    pytester.makeini(f"[pytest]\neventspec_plan = {shop_plan}\neventspec_strict = true\n")
+    pytester.makepyfile("""
+        import json, urllib.request
+
+        def test_unplanned(eventspec_collector):
+            body = json.dumps({"userId": "u", "event": "Course Finished"}).encode()
+            urllib.request.urlopen(eventspec_collector.url + "/v1/track", body)
+            assert eventspec_collector.strict
+            eventspec_collector.assert_all_valid()
+    """)
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*have errors or warnings (strict):", "*[[]unplanned-event[]]*"])

@@ -10,6 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
+import eventspec
 from eventspec._catalog import BASE_URI, catalog, registry
 
 CONTENTS = catalog().contents
@@ -93,17 +94,22 @@ def test_every_ref_resolves_inside_the_bundle(uri):
 def test_files_ship_as_package_data_and_nothing_else_is_loaded():
     root = files("eventspec.schemas")
     on_disk = set()
+    dialects = set()
 
     def walk(directory, prefix=""):
         for entry in directory.iterdir():
             if entry.is_dir() and not entry.name.startswith(("_", ".")):
                 walk(entry, prefix + entry.name + "/")
+            elif entry.name == "eventspec-family.json":
+                dialects.add(prefix)
             elif entry.name.endswith(".json"):
                 on_disk.add(BASE_URI + prefix + entry.name)
                 json.loads(entry.read_text(encoding="utf-8"))
 
     walk(root)
     assert on_disk == set(CONTENTS)
+    # every family folder holds its dialect, and nothing else is one
+    assert dialects == {f"{name}/" for name in eventspec.families()}
 
 
 def test_registry_never_retrieves_unknown_uris():

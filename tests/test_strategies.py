@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,24 +130,34 @@ def test_every_bundled_pattern_has_a_generator_of_its_own():
             assert re.search(pattern, maker(source)), pattern
 
 
-@pytest.mark.parametrize("schema", [{"oneOf": [{"type": "string"}]}, {"not": {}},
-                                    {"type": "string", "format": "email"}, {"prefixItems": []}])
-def test_an_unsupported_keyword_is_refused_not_ignored(schema):
-    with pytest.raises(Unsupported):
+@pytest.mark.parametrize(
+    ("schema", "keyword"),
+    [({"contains": {"type": "string"}}, "contains"),
+     ({"if": {"type": "string"}, "then": {"minLength": 2}}, "if"),
+     ({"propertyNames": {"maxLength": 3}}, "propertyNames"),
+     ({"properties": {"a": {"unevaluatedProperties": False}}}, "unevaluatedProperties"),
+     ({"type": "string", "format": "hostname"}, "format")],
+)
+def test_an_unsupported_keyword_is_refused_not_ignored(schema, keyword):
+    with pytest.raises(Unsupported) as raised:
         build(schema, resolver=None)
+    assert raised.value.keyword == keyword
+    assert keyword in str(raised.value)
 
 
 @given(data=st.data())
 @settings(max_examples=30, deadline=None)
-def test_a_pattern_without_a_generator_of_its_own_falls_back_to_hypothesis(data):
+def test_a_pattern_without_a_generator_of_its_own_is_made_from_the_regex(data):
     from eventspec._generate import value
     from eventspec.strategies import _HypothesisSource
 
     node = build({"type": "string", "pattern": "^[A-Z]{3}-[0-9]{2}$"}, resolver=None)
     made = value(node, "code", "", _HypothesisSource(data.draw))
     assert re.search("^[A-Z]{3}-[0-9]{2}$", made)  # search semantics, as validators use
-    with pytest.raises(NotImplementedError):
-        value(node, "code", "", RandomSource(0))
+    # without Hypothesis (sample, eventspec example), a small sampler of the regex syntax
+    assert re.search("^[A-Z]{3}-[0-9]{2}$", value(node, "code", "", RandomSource(0)))
+    with pytest.raises(NotImplementedError, match="without Hypothesis"):
+        value(build({"type": "string", "pattern": "^(?!a)a$"}, resolver=None), "code", "", RandomSource(0))
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -328,3 +339,113 @@ def test_example_command_is_deterministic_across_processes():
 
     assert run("1") == run("2")
     assert eventspec.validate(json.loads(run("3"))).ok
+
+
+# ---------------------------------------------------------------- a user's first test
+# A user's test file: no settings, no profile, Hypothesis' defaults (a 200 ms deadline,
+# the too_slow health check over the first draws, an example database in .hypothesis/).
+PLAIN_TEST = '''
+import eventspec
+from hypothesis import given
+from eventspec import strategies as es
+
+
+@given(es.events(spec="cdp", event="Product Added"))
+def test_product_added(payload):
+    assert eventspec.validate(payload, spec="cdp").ok
+
+
+@given(es.invalid_events(spec="cdp", event="Product Added"))
+def test_product_added_defects(case):
+    payload, path = case
+    assert path in [f.path for f in eventspec.validate(payload, spec="cdp").errors]
+
+
+@given(es.events(spec="retainpixel"))
+def test_any_retainpixel_call(payload):
+    assert eventspec.validate(payload, spec="retainpixel").ok
+'''
+
+# In a fresh process: how long making a strategy takes, how long its first draw takes,
+# and what the draws loaded (modules, catalog, schema nodes) that making it had not.
+FIRST_DRAW = '''
+import json, sys, time
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+start = time.perf_counter()
+from eventspec import strategies as es
+strategy = es.{strategy}
+made = time.perf_counter() - start
+
+from eventspec import load_plan
+from eventspec._catalog import bundled
+
+@settings(database=None, max_examples=1)
+@given(st.integers())
+def hypothesis_warms_up(n):  # Hypothesis' own first-use costs are not the strategy's
+    pass
+
+hypothesis_warms_up()
+# the catalog read, and what it and the plan's catalog derived (schema nodes, the
+# generator's roots among it)
+plan = load_plan({plan!r})
+counts = lambda: [bundled.cache_info().misses, len(bundled()._state.memo), len(plan._state.memo)]
+before, modules, draws = counts(), set(sys.modules), []
+
+@st.composite
+def timed(draw):
+    begin = time.perf_counter()
+    value = draw(strategy)
+    draws.append(time.perf_counter() - begin)
+    return value
+
+@settings(database=None, max_examples=5, suppress_health_check=list(HealthCheck))
+@given(timed())
+def draw_some(value):
+    pass
+
+draw_some()
+loaded = sorted(m for m in set(sys.modules) - modules if m.split(".")[0] in ("eventspec", "jsonschema", "referencing"))
+print(json.dumps({{"made": made, "first": draws[0], "loaded": loaded, "misses": [before, counts()]}}))
+'''
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory):
+    """A directory outside the repository: its conftest and settings profile stay out."""
+    return tmp_path_factory.mktemp("user-project")
+
+
+def test_a_plain_given_passes_with_hypothesis_defaults(project):
+    import subprocess
+    import sys
+
+    (project / "test_plain.py").write_text(PLAIN_TEST)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_plain.py"],
+                            cwd=project, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "3 passed" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    ['events(spec="cdp", event="Product Added")', 'invalid_events(spec="cdp", event="Product Added")',
+     'events(spec="cdp", call="batch")', 'events(spec="userpilot")',
+     'events(plan={plan!r}, event="Course Started")', 'invalid_events(plan={plan!r})'],
+)
+def test_the_first_draw_does_no_setup(project, strategy):
+    # What makes a plain @given robust on a busy machine: the setup is done when the
+    # strategy is made, so the first draw is as cheap as any (the health check counts it).
+    import subprocess
+    import sys
+
+    plan = str(Path(__file__).parent.parent / "examples" / "plan")
+    script = FIRST_DRAW.format(strategy=strategy.format(plan=plan), plan=plan)
+    result = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-4000:]
+    measured = json.loads(result.stdout)
+    assert measured["loaded"] == []  # no module imported in a draw
+    before, after = measured["misses"]
+    assert before == after  # the catalog and every schema node were built before
+    assert measured["first"] < measured["made"]  # in practice a few ms against a few hundred

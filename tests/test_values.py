@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 import eventspec
 from eventspec import _validate
+from eventspec._catalog import catalog
 from eventspec._findings import json_path
 from eventspec._validate import _validate as full_path
 
@@ -154,11 +155,11 @@ def _path(where: tuple[Any, ...]) -> str:
 def quick_paths() -> dict[str, dict[str, Any]]:
     """The quick path of every family built with orjson's bound and with marshal's."""
     pytest.importorskip("orjson")
-    with_orjson = {spec: _validate._quick_path(spec) for spec in FAMILIES}
+    with_orjson = {spec: _validate._quick_path(catalog(), spec) for spec in FAMILIES}
     saved = _validate._orjson_dumps
     _validate._orjson_dumps = lambda: None  # type: ignore[assignment]
     try:
-        without = {spec: _validate._quick_path(spec) for spec in FAMILIES}
+        without = {spec: _validate._quick_path(catalog(), spec) for spec in FAMILIES}
     finally:
         _validate._orjson_dumps = saved  # type: ignore[assignment]
     return {"orjson": with_orjson, "marshal": without}
@@ -169,7 +170,7 @@ def _check(spec: str, payload: dict[str, Any], where: tuple[Any, ...], value: An
     for strict in (False, True):
         reports[strict] = report = eventspec.validate(payload, spec=spec, strict=strict)
         str(report), json.dumps(report.to_dict())  # the messages are written, too
-        full = full_path(payload, spec, strict, None)
+        full = full_path(catalog(), payload, spec, strict, None)
         assert report == full, f"validate and the full path differ:\n  {report}\n  {full}"
         for name, quick in quick_paths.items():
             answer = quick[spec](payload, strict, None)

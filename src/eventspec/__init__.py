@@ -12,9 +12,9 @@ $.properties.products[0].price: expected a number; found the string '9.99' [type
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._catalog import FAMILIES, catalog
+from ._catalog import FAMILIES, Catalog, bundled
 from ._findings import (
     CATEGORIES,
     ConformanceError,
@@ -24,21 +24,37 @@ from ._findings import (
     UnknownEvent,
     UnknownFamily,
 )
+from ._guard import Guard, GuardCounters, NonConformingEvent, guard, unguard
+from ._plan import PlanError, load_plan
 from ._validate import validate
 
+if TYPE_CHECKING:
+    from ._lines import check_line
+
 __all__ = [
+    "BUNDLED",
     "CATEGORIES",
+    "Catalog",
+    "Collector",
     "ConformanceError",
     "Finding",
+    "Guard",
+    "GuardCounters",
+    "NonConformingEvent",
+    "PlanError",
     "Report",
     "UnknownCall",
     "UnknownEvent",
     "UnknownFamily",
     "calls",
     "check",
+    "check_line",
     "events",
     "families",
+    "guard",
+    "load_plan",
     "schema",
+    "unguard",
     "validate",
 ]
 
@@ -71,7 +87,7 @@ def families() -> list[str]:
 def _family(spec: str) -> Any:
     if spec not in FAMILIES:
         raise UnknownFamily(spec, FAMILIES)
-    return catalog().families[spec]
+    return bundled().family(spec)
 
 
 def events(spec: str = "cdp") -> list[str]:
@@ -112,11 +128,23 @@ def schema(spec: str, name: str) -> dict[str, Any]:
     uri = family.events.get(name) or family.calls.get(name)
     if uri is None:
         raise UnknownEvent(spec, name, tuple(family.events) + tuple(family.calls))
-    return copy.deepcopy(catalog().contents[uri])
+    return copy.deepcopy(bundled().documents[uri])
 
 
 def __getattr__(name: str) -> Any:
-    # Read lazily: importlib.metadata costs import time most callers never need.
+    # Read lazily: the line reader imports orjson, importlib.metadata and http.server
+    # cost import time, which most callers never need.
+    if name == "check_line":
+        from ._lines import check_line
+
+        return check_line
+    if name == "BUNDLED":
+        # the bundled catalog, read at first use: importing eventspec stays cheap
+        return bundled()
+    if name == "Collector":
+        from ._collector import Collector
+
+        return Collector
     if name == "__version__":
         from importlib.metadata import version
 

@@ -1,42 +1,287 @@
-"""The bundled schemas: loading them, and the catalog of families, calls and events.
+"""The set of schemas as a value: the bundled families, and a tracking plan on top of them.
 
-Every schema file carries its own ``$id``; the folder a file sits in says what it is:
-``<family>/calls/<call>.json`` is a call (envelope) schema, ``<family>/common/*`` and
+Every bundled schema file carries its own ``$id``; the folder a file sits in says what it
+is: ``<family>/calls/<call>.json`` is a call (envelope) schema, ``<family>/common/*`` and
 ``common/*`` hold shared pieces, and every other file is a semantic event whose
-canonical name is its ``title``.
+canonical name is its ``title``. ``<family>/eventspec-family.json`` is not a schema but the
+family's dialect: how a payload names its call and event, and the API's limits.
+
+A `Catalog` is immutable, like ``referencing.Registry``: `load_plan` returns a new one
+beside the bundled value, and what a catalog derives from its schemas (compiled checks,
+name indexes, validators) lives in a private per-value cache that is neither compared
+nor pickled. A catalog pickles as its sources (the bundle's version and a plan's file
+texts) and is rebuilt, and recompiled lazily, in the process that loads it.
 """
 
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from referencing import Registry
 
+    from ._findings import Report
+    from ._plan import Plan
+
 BASE_URI = "https://eventspec.dev/schemas/v1/"
 FAMILIES = ("cdp", "customerio-event", "retainpixel", "userpilot")
+DIALECT_FILE = "eventspec-family.json"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one family's payloads are shaped: read from its ``eventspec-family.json``."""
+
+    type_field: str | None  # the field that names the call
+    nullable_type: bool  # a null type means "not set" (the official clients send nulls)
+    event_field: str | None  # the field of a track call that names the event
+    base: str  # $id of the schema every payload of the family can be checked against
+    properties_field: str | None = None  # where a call's own properties sit
+    traits_field: str | None = None  # where identify and group calls carry traits
+    name_fields: Mapping[str, str] = field(default_factory=dict)  # call -> field naming it (page, screen)
+    call_limit: int | None = None  # bytes of compact UTF-8 JSON per call
+    batch_limit: int | None = None  # bytes per batch request
+    batch_call: str | None = None  # the call that wraps others
+    metadata_types: bool = False  # metadata values must be strings or numbers (Userpilot)
+    event_aliases: Mapping[str, str] = field(default_factory=dict)  # a document's own spelling -> canonical
+    property_aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def size_limits(self) -> bool:
+        return self.call_limit is not None
+
+    @property
+    def batch(self) -> bool:
+        return self.batch_call is not None
 
 
 @dataclass(frozen=True)
 class Family:
-    """What one spec family bundles: its call schemas and its semantic events."""
+    """What one spec family bundles: its dialect, call schemas and semantic events."""
 
     name: str
-    calls: dict[str, str] = field(default_factory=dict)  # call name -> $id
-    events: dict[str, str] = field(default_factory=dict)  # canonical event name -> $id
+    dialect: Dialect
+    calls: Mapping[str, str]  # call name -> $id
+    events: Mapping[str, str]  # canonical event name -> $id
 
 
-@dataclass(frozen=True)
+class _Derived:
+    """What a catalog computes from its schemas, once, on first use. Never compared or
+    pickled: a catalog rebuilt in another process derives it again."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.memo: dict[Any, Any] = {}
+        self.quick: dict[str, Any] = {}  # family -> its quick check (the hot path's one lookup)
+
+    def get(self, key: Any, make: Callable[[], Any]) -> Any:
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        with self.lock:  # built once, and published only when complete
+            if key not in self.memo:
+                self.memo[key] = make()
+            return self.memo[key]
+
+
 class Catalog:
-    contents: dict[str, dict[str, Any]]  # $id -> schema, as loaded (never handed out)
-    families: dict[str, Family]
+    """An immutable set of schemas: the bundled spec families, and maybe one tracking plan.
+
+    `eventspec.BUNDLED` is the bundled value (what `eventspec.validate` uses);
+    `eventspec.load_plan` returns one that also knows a plan's events. Two catalogs never
+    see each other's schemas, and each owns the checks compiled from its own.
+    """
+
+    __slots__ = ("_documents", "_families", "plan", "base", "_state", "__weakref__")
+
+    def __init__(
+        self,
+        documents: Mapping[str, Any],
+        families: Mapping[str, Family],
+        plan: Plan | None = None,
+        base: Catalog | None = None,
+    ) -> None:
+        self._documents = MappingProxyType(dict(documents))
+        self._families = MappingProxyType(dict(families))
+        #: the tracking plan this catalog adds to the bundled specs, if any
+        self.plan = plan
+        #: the catalog this one extends (the bundled one, for a plan)
+        self.base = base
+        self._state = _Derived()
+
+    # --------------------------------------------------------------- contents
+    @property
+    def documents(self) -> Mapping[str, Any]:
+        """Every schema document by its ``$id`` (read-only; never modify what it holds)."""
+        return self._documents
+
+    contents = documents  # the name the bundled loader has always used
+
+    def family(self, spec: str) -> Family:
+        """The record of one family.
+
+        Raises:
+            UnknownFamily: ``spec`` is not a family of this catalog.
+        """
+        try:
+            return self._families[spec]
+        except (KeyError, TypeError):
+            from ._findings import UnknownFamily
+
+            raise UnknownFamily(spec, tuple(self._families)) from None
+
+    @property
+    def spec(self) -> str:
+        """The family a payload is checked against when none is named: the plan's, or cdp."""
+        return self.plan.spec if self.plan is not None else "cdp"
+
+    def families(self) -> list[str]:
+        """The spec families this catalog knows, sorted."""
+        return sorted(self._families)
+
+    def events(self, spec: str | None = None) -> list[str]:
+        """The event names of a family, sorted: its semantic events, and the plan's."""
+        spec = spec or self.spec
+        names = set(self.family(spec).events)
+        if self.plan is not None and spec == self.plan.spec:
+            names.update(self.plan.events)
+        return sorted(names)
+
+    def calls(self, spec: str | None = None) -> list[str]:
+        """The calls (envelope types) of a family, sorted."""
+        return sorted(self.family(spec or self.spec).calls)
+
+    def schema(self, spec: str | None, name: str) -> dict[str, Any]:
+        """A copy of the JSON Schema of a call, a semantic event or (newest version of) a
+        plan event; for a plan event, the schema of its properties (or traits) object.
+
+        Raises:
+            UnknownFamily: ``spec`` is not a family of this catalog.
+            UnknownEvent: no call or event of that name (a ``KeyError``).
+        """
+        import copy
+
+        from ._findings import UnknownEvent
+
+        spec = spec or self.spec
+        family = self.family(spec)
+        uri = None
+        if self.plan is not None and spec == self.plan.spec:
+            uri = self.plan.newest(name)
+        uri = uri or family.events.get(name) or family.calls.get(name)
+        if uri is None:
+            raise UnknownEvent(spec, name, tuple(self.events(spec)) + tuple(family.calls))
+        return copy.deepcopy(self._documents[uri])
+
+    # ------------------------------------------------------------- validation
+    def validate(
+        self, payload: Any, spec: str | None = None, strict: bool = False, call: str | None = None
+    ) -> Report:
+        """Check one payload and report every finding; as `eventspec.validate`, with the
+        plan's events, properties and versions checked too when this catalog has a plan."""
+        if self.plan is not None:
+            return _planned()(self, payload, spec or self.plan.spec, strict, call)
+        return _in()(self, payload, spec or "cdp", strict, call)
+
+    def check(
+        self, payload: Any, spec: str | None = None, strict: bool = False, call: str | None = None
+    ) -> Report:
+        """Like `validate`, but raise `ConformanceError` when the payload has errors."""
+        from ._findings import ConformanceError
+
+        report = self.validate(payload, spec, strict, call)
+        if not report.ok:
+            raise ConformanceError(report)
+        return report
+
+    # ------------------------------------------------------------ derived state
+    def derived(self, key: Any, make: Callable[[], Any]) -> Any:
+        """What this catalog computes once from its schemas (a compiled check, an index)."""
+        return self._state.get(key, make)
+
+    def registry(self) -> Registry:
+        """A `referencing.Registry` of every document; nothing is ever fetched."""
+        return self.derived("registry", lambda: _registry(self._documents))
+
+    # ----------------------------------------------------------- value semantics
+    def sources(self) -> tuple[Any, ...]:
+        """What this catalog is made from: the bundle's version, and a plan's files."""
+        return (_bundle_version(), self.plan.sources() if self.plan is not None else None)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, self.sources())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Catalog) and (self is other or self.sources() == other.sources())
+
+    def __hash__(self) -> int:
+        return hash(self.sources())
+
+    def __repr__(self) -> str:
+        if self.plan is None:
+            return "<Catalog bundled>"
+        return f"<Catalog bundled + plan {self.plan.name!r} ({len(self.plan.events)} events)>"
 
 
-def _walk(directory: Any, relative: str = ""):
+@cache
+def _planned() -> Callable[..., Report]:
+    from ._plan import validate_planned
+
+    return validate_planned
+
+
+@cache
+def _in() -> Callable[..., Report]:
+    from ._validate import validate_in
+
+    return validate_in
+
+
+def _restore(version: str, plan: Any) -> Catalog:
+    """Rebuild a pickled catalog: the bundled one, or one plan over it (shared per process,
+    so every task a worker runs with the same plan uses one compiled catalog)."""
+    if version != _bundle_version():
+        import warnings
+
+        warnings.warn(
+            f"a catalog pickled with eventspec's bundle {version} is loaded with {_bundle_version()}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    if plan is None:
+        return bundled()
+    from ._plan import plan_from_sources
+
+    return plan_from_sources(plan)
+
+
+@cache
+def _bundle_version() -> str:
+    """The bundled schemas' identity: eventspec's version and a digest of the files."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for relative, entry in _walk(files("eventspec.schemas")):
+        digest.update(relative.encode())
+        digest.update(entry.read_bytes())
+    try:
+        from importlib.metadata import version
+
+        mine = version("eventspec")
+    except Exception:  # pragma: no cover - running from a source tree without metadata
+        mine = "unknown"
+    return f"{mine}+{digest.hexdigest()[:12]}"
+
+
+def _walk(directory: Any, relative: str = "") -> Iterator[tuple[str, Any]]:
     for entry in sorted(directory.iterdir(), key=lambda e: e.name):
         if entry.name.startswith((".", "_")):
             continue
@@ -46,145 +291,64 @@ def _walk(directory: Any, relative: str = ""):
             yield f"{relative}{entry.name}", entry
 
 
+def _dialect(data: dict[str, Any]) -> Dialect:
+    data = {k: v for k, v in data.items() if k != "description"}
+    data["name_fields"] = MappingProxyType(data.get("name_fields", {}))
+    data["event_aliases"] = MappingProxyType(data.get("event_aliases", {}))
+    data["property_aliases"] = MappingProxyType(
+        {k: MappingProxyType(v) for k, v in data.get("property_aliases", {}).items()}
+    )
+    data["base"] = BASE_URI + data["base"]
+    return Dialect(**data)
+
+
 @cache
-def catalog() -> Catalog:
-    """Read every bundled schema file once per process."""
+def bundled() -> Catalog:
+    """The bundled catalog: every schema file read once per process."""
     contents: dict[str, dict[str, Any]] = {}
-    families = {name: Family(name) for name in FAMILIES}
+    dialects: dict[str, Dialect] = {}
+    calls: dict[str, dict[str, str]] = {name: {} for name in FAMILIES}
+    events: dict[str, dict[str, str]] = {name: {} for name in FAMILIES}
     for relative, entry in _walk(files("eventspec.schemas")):
+        parts = relative.split("/")
+        if parts[-1] == DIALECT_FILE:
+            dialects[parts[0]] = _dialect(json.loads(entry.read_text(encoding="utf-8")))
+            continue
         schema = json.loads(entry.read_text(encoding="utf-8"))
         uri = schema["$id"]
         # identity equals path: a file whose $id does not mirror its location is a packaging bug
         if uri != BASE_URI + relative:
             raise RuntimeError(f"bundled schema {relative} has $id {uri!r}")
         contents[uri] = schema
-        parts = relative.split("/")
-        if parts[0] not in families or parts[1] == "common":
+        if parts[0] not in calls or parts[1] == "common":
             continue
-        family = families[parts[0]]
         if parts[1] == "calls":
-            family.calls[parts[-1].removesuffix(".json")] = uri
+            calls[parts[0]][parts[-1].removesuffix(".json")] = uri
         else:
-            family.events[schema["title"]] = uri
-    return Catalog(contents=contents, families=families)
+            events[parts[0]][schema["title"]] = uri
+    families = {
+        name: Family(name, dialects[name], MappingProxyType(calls[name]), MappingProxyType(events[name]))
+        for name in FAMILIES
+    }
+    return Catalog(contents, families)
 
 
-@cache
+def catalog() -> Catalog:
+    """The bundled catalog (the name the library used before catalogs were values)."""
+    return bundled()
+
+
 def registry() -> Registry:
-    """One immutable registry of every bundled schema; nothing is ever fetched."""
+    """The bundled catalog's `referencing.Registry`."""
+    return bundled().registry()
+
+
+def _registry(documents: Mapping[str, Any]) -> Registry:
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
     resources = [
         (uri, Resource.from_contents(schema, default_specification=DRAFT202012))
-        for uri, schema in catalog().contents.items()
+        for uri, schema in documents.items()
     ]
     return Registry().with_resources(resources).crawl()
-
-
-@dataclass(frozen=True)
-class Resolved:
-    contents: Any
-    resolver: Resolver
-
-
-@dataclass(frozen=True)
-class Resolver:
-    """Follows the bundle's ``$ref``s (relative URIs and JSON pointers) without importing
-    `referencing`: the fast path must not pay its import time. Anything outside the
-    bundle is an error, exactly as with the registry."""
-
-    base: str
-
-    def lookup(self, ref: str) -> Resolved:
-        from urllib.parse import unquote, urljoin
-
-        uri, _, fragment = urljoin(self.base, ref).partition("#")
-        try:
-            node: Any = catalog().contents[uri]
-        except KeyError:
-            raise LookupError(f"{ref!r} (from {self.base}) is not a bundled schema") from None
-        for part in [p for p in fragment.split("/") if p] if fragment.startswith("/") else ():
-            part = unquote(part).replace("~1", "/").replace("~0", "~")
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        return Resolved(node, Resolver(uri))
-
-
-@cache
-def owners() -> dict[int, str]:
-    """Map every (sub)schema object of the bundle to the $id of the file holding it.
-
-    jsonschema errors carry the subschema object that failed, not the file it came
-    from; the objects are the very ones loaded here, so identity finds the file.
-    """
-    found: dict[int, str] = {}
-
-    def visit(node: Any, uri: str) -> None:
-        if isinstance(node, dict):
-            found[id(node)] = uri
-            for value in node.values():
-                visit(value, uri)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value, uri)
-
-    for uri, schema in catalog().contents.items():
-        visit(schema, uri)
-    return found
-
-
-# Keywords whose value is a schema, a list of schemas, or a map of names to schemas.
-_SCHEMA = {"additionalProperties", "items", "not", "if", "then", "else", "contains",
-           "propertyNames", "unevaluatedItems", "unevaluatedProperties"}
-_SCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
-_SCHEMA_MAPS = {"properties", "patternProperties", "dependentSchemas"}
-_DROPPED = {"$defs", "$id", "$schema", "$anchor", "$comment"}
-
-
-@cache
-def inline(uri: str) -> dict[str, Any]:
-    """One bundled schema with every ``$ref`` replaced by a copy of its target.
-
-    jsonschema's full report runs about half again as fast without following
-    references through the registry. Each copied subschema is entered in `owners`
-    under the file it was copied from, so findings still name the right ``$id``.
-    """
-    found = owners()
-    resolving: list[int] = []
-
-    def walk(node: Any, resolver: Any, owner: str) -> Any:
-        if not isinstance(node, dict):
-            return node
-        if id(node) in resolving:
-            raise ValueError(f"{uri}: recursive $ref cannot be inlined")
-        resolving.append(id(node))
-        copy: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in _DROPPED or key == "$ref":
-                continue
-            if key in _SCHEMA:
-                copy[key] = walk(value, resolver, owner)
-            elif key in _SCHEMA_LISTS:
-                copy[key] = [walk(sub, resolver, owner) for sub in value]
-            elif key in _SCHEMA_MAPS:
-                copy[key] = {name: walk(sub, resolver, owner) for name, sub in value.items()}
-            else:
-                copy[key] = value
-        found[id(copy)] = owner
-        if "$ref" in node:
-            resolved = resolver.lookup(node["$ref"])
-            target = walk(resolved.contents, resolved.resolver, found[id(resolved.contents)])
-            if set(copy) - {"title", "description"}:
-                copy = {"allOf": [target, copy]}
-                found[id(copy)] = owner
-            else:  # a reference with only annotations beside it is its target
-                copy = target
-        resolving.pop()
-        return copy
-
-    root = walk(catalog().contents[uri], Resolver(uri), uri)
-    if not isinstance(root, dict):
-        return root
-    document = {"$schema": "https://json-schema.org/draft/2020-12/schema", **root}
-    found[id(document)] = found[id(root)]
-    return document

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._catalog import registry
+from ._catalog import bundled
 from ._messages import _PATTERN_NAMES
 
 _MAX_DEPTH = 3
 
 
-def rows(document: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """``(field path, type, required, description)`` for every declared field."""
+def rows(document: dict[str, Any], cat: Any = None, uri: str | None = None) -> list[tuple[str, str, str, str]]:
+    """``(field path, type, required, description)`` for every declared field of a
+    document of ``cat`` (the bundled catalog by default) whose ``$id`` is ``uri``."""
     found: list[tuple[str, str, str, str]] = []
-    _walk(document, registry().resolver(base_uri=document["$id"]), "", found, 0)
+    resolver = (cat or bundled()).registry().resolver(base_uri=uri or document["$id"])
+    _walk(document, resolver, "", found, 0)
     return found
 
 

@@ -21,10 +21,14 @@ CATEGORIES: dict[str, str] = {
     "format-invalid": "a string is not in the declared format (date-time, ipv4/ipv6, uri)",
     "pattern-mismatch": "a string does not match the declared pattern",
     "length-out-of-range": "a string is shorter or longer than allowed (an empty id, say)",
-    "out-of-range": "a number is below the minimum or above the maximum",
+    "out-of-range": "a number is below the minimum, above the maximum or not the multiple "
+    "required (or an object has fewer or more properties than allowed)",
     "items-out-of-range": "an array has fewer or more items than allowed",
     "duplicate-items": "an array that must hold unique items repeats one",
     "no-alternative-matched": "a value matches none of the alternatives the schema allows",
+    "not-allowed": "a value the schema rules out: a property a closed object does not list, a "
+    "property name not allowed, a value matching a 'not' schema, or any value where the schema "
+    "is false",
     "size-limit": "a call or batch is over the API's size limit, and would be dropped",
     "client-size-limit": "a call is within the API's size limit but over it as the official Python "
     "clients serialize it (json.dumps defaults), so they refuse to send it",
@@ -33,6 +37,14 @@ CATEGORIES: dict[str, str] = {
     "near-miss": "a name differs from a spec'd name only in spelling; the spec'd one is meant",
     "event-whitespace": "the event name has leading or trailing whitespace, which the server trims",
     "metadata-type": "a metadata value is not a string or a number, the types the vendor supports",
+    "unplanned-event": "a tracking plan does not list this event (or page or screen name); its "
+    "manifest says whether that is allowed, a warning or an error",
+    "unplanned-property": "a tracking plan does not list this property (or trait) for the event "
+    "(or call); its manifest, or the event's file, says how much that matters",
+    "unknown-version": "the event version the payload asks for (context.protocols.event_version) "
+    "is not in the tracking plan; the newest version was checked instead",
+    "unreadable": "eventspec check could not read a payload: not UTF-8, not JSON, nested too deeply, "
+    "an empty file, or an entry of a directory that is not a regular file or cannot be listed",
 }
 
 _IDENTIFIER = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]*$")
@@ -42,18 +54,20 @@ def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
     """Render a path the way jsonschema's ``ValidationError.json_path`` does."""
     path = "$"
     for part in parts:
-        if isinstance(part, int) and not isinstance(part, bool):
+        if type(part) is str:  # the common case: a key rendered before
+            segment = _SEGMENTS.get(part)
+            if segment is None:
+                segment = _segment(part)
+                if len(_SEGMENTS) < _REMEMBERED_SEGMENTS and len(part) <= 64:
+                    _SEGMENTS[part] = segment
+            path += segment
+        elif isinstance(part, int) and not isinstance(part, bool):
             try:
                 path += f"[{part}]"
             except ValueError:  # a dict key of more digits than Python writes
                 path += "[<a long integer>]"
-            continue
-        if not isinstance(part, str):
-            part = key_text(part)
-        if _IDENTIFIER.match(part):
-            path += "." + part
         else:
-            path += "['" + part.replace("\\", "\\\\").replace("'", r"\'") + "']"
+            path += _segment(part if isinstance(part, str) else key_text(part))
     return path
 
 
@@ -69,7 +83,19 @@ def key_text(key: Any) -> str:
         return f"<a {type(key).__name__}>"
 
 
-@dataclass(frozen=True)
+def _segment(part: str) -> str:
+    if _IDENTIFIER.match(part):
+        return "." + part
+    return "['" + part.replace("\\", "\\\\").replace("'", r"\'") + "']"
+
+
+# A key's rendering, by the key (plain short str only: a subclass may claim equality
+# with any key). Keys repeat from payload to payload (properties, a product's price).
+_SEGMENTS: dict[str, str] = {}
+_REMEMBERED_SEGMENTS = 4096
+
+
+@dataclass(frozen=True, init=False)
 class Finding:
     """One way a payload breaks (error) or probably misuses (warning) its spec.
 
@@ -92,6 +118,20 @@ class Finding:
     schema_id: str | None = None
     parts: tuple[str | int, ...] = field(default=(), repr=False, compare=False)
 
+    def __init__(self, path: str, message: str, category: str, severity: Severity = "error",
+                 keyword: str | None = None, schema_id: str | None = None, parts: tuple[str | int, ...] = ()) -> None:
+        # What the dataclass would generate, at a third of its cost: a frozen dataclass
+        # sets each field through object.__setattr__, and an invalid payload's report
+        # makes a Finding per error. The fields go straight into the instance's dict.
+        fields = self.__dict__
+        fields["path"] = path
+        fields["message"] = message
+        fields["category"] = category
+        fields["severity"] = severity
+        fields["keyword"] = keyword
+        fields["schema_id"] = schema_id
+        fields["parts"] = parts
+
     def __str__(self) -> str:
         return f"{self.path}: {self.message} [{self.category}]"
 
@@ -107,7 +147,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Report:
     """The verdict on one payload.
 
@@ -126,6 +166,17 @@ class Report:
     schema_id: str | None = None
     errors: tuple[Finding, ...] = ()
     warnings: tuple[Finding, ...] = ()
+
+    def __init__(self, spec: str, call: str | None = None, event: str | None = None, schema_id: str | None = None,
+                 errors: tuple[Finding, ...] = (), warnings: tuple[Finding, ...] = ()) -> None:
+        # as Finding's: the fields straight into the instance's dict
+        fields = self.__dict__
+        fields["spec"] = spec
+        fields["call"] = call
+        fields["event"] = event
+        fields["schema_id"] = schema_id
+        fields["errors"] = errors
+        fields["warnings"] = warnings
 
     @property
     def ok(self) -> bool:

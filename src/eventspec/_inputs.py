@@ -1,20 +1,28 @@
 """Reading payloads from files, directories and stdin, one at a time.
 
-A payload that cannot be read (not UTF-8, not JSON, a truncated line, an empty file)
-becomes an `Item` with a ``problem`` instead of an exception: the run goes on, and the
-item is reported and counted like any other. NDJSON is streamed line by line, so a
-large event log is never held in memory.
+A payload that cannot be read (not UTF-8, not JSON, nested too deeply, a truncated
+line, an empty file, a FIFO or a dangling link found in a directory) becomes an `Item`
+with a ``problem`` instead of an exception: the run goes on, and the item is reported
+and counted like any other. NDJSON is streamed line by line, so a large event log is
+never held in memory.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-EXTENSIONS = (".json", ".ndjson", ".jsonl")
+EXTENSIONS = (".json", ".ndjson", ".jsonl")  # matched whatever their case: Upper.JSON too
+NDJSON = (".ndjson", ".jsonl")
 STDIN = "<stdin>"
+PLAN_MANIFEST = "eventspec-plan.json"
+# The standard library's parser recurses once per level of arrays and objects, so a
+# line like 100,000 "[" ends in RecursionError; it is a line that cannot be read.
+TOO_DEEP = "nested too deeply to read"
 
 
 class UsageError(Exception):
@@ -90,17 +98,42 @@ LINE_BOUND = 4
 parse = _fast_parse()
 
 
+class Unreadable(ValueError):
+    """A line that is not UTF-8, not JSON, or nested too deeply to read; says which."""
+
+
+def read_line(raw: bytes) -> tuple[Any, int | None]:
+    """An NDJSON line's payload, and an upper bound of its size as compact JSON when the
+    parser vouches for one (`LINE_BOUND`), else None.
+
+    Raises:
+        Unreadable: the line cannot be read; the message is the ``unreadable`` finding's.
+    """
+    try:
+        payload, native = parse(raw)
+    except (ValueError, RecursionError) as error:
+        raise unreadable(error) from None
+    return payload, len(raw) * LINE_BOUND if native else None
+
+
+def unreadable(error: ValueError | RecursionError) -> Unreadable:
+    """What `parse` raised, as the ``unreadable`` finding says it."""
+    if isinstance(error, UnicodeDecodeError):
+        return Unreadable(f"not valid UTF-8 (byte {error.start})")
+    if isinstance(error, RecursionError):  # json's decoder, past the recursion limit
+        return Unreadable(TOO_DEEP)
+    return Unreadable(f"not JSON: {error}")
+
+
 def parse_line(item: Item) -> Item:
     """Parse an NDJSON item's raw line (done in worker processes with --jobs)."""
     raw = item.raw
     if raw is None or item.problem is not None:
         return item
     try:
-        return Item(item.source, item.line, None, raw, parse(raw)[0])
-    except UnicodeDecodeError as error:
-        return Item(item.source, item.line, raw=raw, problem=f"not valid UTF-8 (byte {error.start})")
-    except ValueError as error:
-        return Item(item.source, item.line, raw=raw, problem=f"not JSON: {error}")
+        return Item(item.source, item.line, None, raw, read_line(raw)[0])
+    except Unreadable as error:
+        return Item(item.source, item.line, raw=raw, problem=str(error))
 
 
 def _document(source: str, data: bytes) -> Iterator[Item]:
@@ -116,6 +149,9 @@ def _document(source: str, data: bytes) -> Iterator[Item]:
         value = json.loads(text)
     except ValueError as error:
         yield Item(source, line=getattr(error, "lineno", None), problem=f"not JSON: {error}")
+        return
+    except RecursionError:
+        yield Item(source, problem=TOO_DEEP)
         return
     if isinstance(value, list):
         if not value:
@@ -219,6 +255,8 @@ def _stdin(stream: IO[bytes]) -> Iterator[Item | Block]:
         first_is_value = bool(first.strip())
     except ValueError:
         first_is_value = False
+    except RecursionError:  # a line too deep to read: NDJSON if more lines follow, it is one
+        first_is_value = True
     nxt = stream.readline() if first_is_value else b""
     if not nxt:
         yield from _document(STDIN, first + stream.read())
@@ -234,35 +272,92 @@ def check_paths(paths: list[str]) -> None:
             raise UsageError(f"no such file or directory: {name}")
 
 
-def files_under(paths: list[str]) -> list[tuple[str, Path | None]]:
-    """Expand directories; ``(name, None)`` stands for stdin or an empty directory."""
-    found: list[tuple[str, Path | None]] = []
+class Input(NamedTuple):
+    """One input to read: a file, stdin (``path`` None), or why it cannot be read."""
+
+    name: str
+    path: Path | None
+    problem: str | None = None
+
+
+def files_under(paths: list[str]) -> list[Input]:
+    """The inputs, with directories expanded (recursively, in sorted order).
+
+    Inside a directory, a name ending in .json, .ndjson or .jsonl (in any case) is an
+    input; one that is not a regular file (a FIFO, a dangling link) and a subdirectory
+    that cannot be listed are inputs with a problem, so nothing is skipped unsaid. A
+    path named on the command line is read whatever it is (a FIFO too: it was asked for).
+    """
+    found: list[Input] = []
     for name in paths:
-        path = Path(name)
         if name == "-":
-            found.append((STDIN, None))
-        elif path.is_dir():
-            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in EXTENSIONS)
-            found.extend((str(p), p) for p in inside)
+            found.append(Input(STDIN, None))
+        elif os.path.isdir(name):
+            inside = _walk(Path(name))
+            found.extend(inside)
             if not inside:
-                found.append((name, path))
+                found.append(Input(name, Path(name), "directory holds no .json, .ndjson or .jsonl files"))
         else:
-            found.append((name, path))
+            found.append(Input(name, Path(name)))
     return found
 
 
+def _walk(top: Path) -> list[Input]:
+    found: list[tuple[Path, str | None]] = []
+
+    def unlistable(error: OSError) -> None:
+        found.append((Path(error.filename), f"cannot read directory: {error.strerror}"))
+
+    # os.walk, unlike Path.rglob, reports a subdirectory it cannot list (to onerror).
+    # Links to directories are not followed (as rglob did not): no cycles to guard.
+    for folder, folders, names in os.walk(top, onerror=unlistable):
+        if PLAN_MANIFEST in names and Path(folder) != top:
+            # a tracking plan's folder holds schemas, not payloads (check against it with --plan)
+            folders.clear()
+            continue
+        for name in names:
+            if name.lower().endswith(EXTENSIONS):
+                path = Path(folder, name)
+                found.append((path, _not_regular(path)))
+    return [Input(str(path), path, problem) for path, problem in sorted(found, key=lambda entry: entry[0])]
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why a file found in a directory is not read, or None for a regular file."""
+    try:
+        mode = path.stat().st_mode  # through a link, to what it names
+    except FileNotFoundError:
+        return "dangling symbolic link: what it names does not exist"
+    except OSError as error:  # a loop of links, a permission denied on the way
+        return f"cannot read: {error.strerror}"
+    if stat.S_ISREG(mode):
+        return None
+    # Opening a FIFO would wait for a writer, maybe for ever; a device may never end.
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return f"not a regular file ({kind}): not read"
+
+
 def read(paths: list[str], stdin: IO[bytes]) -> Iterator[Item | Block]:
+    """Every input, in order: `read_inputs` of `files_under` the paths."""
+    return read_inputs(files_under(paths), stdin)
+
+
+def read_inputs(inputs: Iterable[Input], stdin: IO[bytes] | None) -> Iterator[Item | Block]:
     """Every input, in order: parsed items of JSON documents, and NDJSON as `Block`s.
 
     NDJSON line numbers run on across a file's blocks; a file or stream with no
     payload line at all is reported as empty by whoever counts its payloads.
+    ``stdin`` may be None when no input is stdin.
     """
-    for name, path in files_under(paths):
-        if path is None:
-            yield from _renumbered(_stdin(stdin))
-        elif path.is_dir():
-            yield Item(name, problem="directory holds no .json, .ndjson or .jsonl files")
-        elif path.suffix in (".ndjson", ".jsonl"):
+    for name, path, problem in inputs:
+        if problem is not None:
+            yield Item(name, problem=problem)
+        elif path is None:
+            if stdin is None:  # the command refuses this first; a library caller may not
+                yield Item(STDIN, problem="standard input is closed")
+            else:
+                yield from _renumbered(_stdin(stdin))
+        elif path.suffix.lower() in NDJSON:
             try:
                 with path.open("rb") as stream:
                     yield from blocks(name, stream, path=str(path.resolve()) if path.is_file() else None)

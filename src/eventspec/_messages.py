@@ -7,8 +7,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ._catalog import owners
-from ._findings import Finding
+from ._findings import Finding, json_path
 
 _KEYWORD_CATEGORY = {
     "type": "type-mismatch",
@@ -26,7 +25,29 @@ _KEYWORD_CATEGORY = {
     "minItems": "items-out-of-range",
     "maxItems": "items-out-of-range",
     "uniqueItems": "duplicate-items",
+    "multipleOf": "out-of-range",
+    "minProperties": "out-of-range",
+    "maxProperties": "out-of-range",
+    "minContains": "items-out-of-range",
+    "maxContains": "items-out-of-range",
+    "contains": "items-out-of-range",
+    "dependentRequired": "required-missing",
+    "dependencies": "required-missing",
+    "additionalProperties": "not-allowed",
+    "unevaluatedProperties": "not-allowed",
+    "unevaluatedItems": "not-allowed",
+    "additionalItems": "not-allowed",
+    "items": "not-allowed",
+    "propertyNames": "not-allowed",
+    "not": "not-allowed",
+    "false": "not-allowed",
 }
+
+# The keywords whose error is one finding at its own path, said by _message: every
+# keyword with a category but those translate explains in more than one finding.
+_PLAIN = {keyword: category for keyword, category in _KEYWORD_CATEGORY.items()
+          if keyword not in ("additionalProperties", "unevaluatedProperties", "required", "dependentRequired",
+                             "dependencies")}
 
 _TYPE_NAMES = {
     "object": "an object",
@@ -57,6 +78,9 @@ _ENUM_LISTED = 8  # longer enums (currency codes) are named by their title inste
 
 def found(value: Any) -> str:
     """Describe a payload value in a message: its JSON type and a short rendering."""
+    if type(value) is str:  # the common case first (a subclass takes the same branch below)
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"the string {shown!r}" if value else "an empty string"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -105,6 +129,8 @@ def _shown(value: Any) -> str:
 
 
 def _expected_types(types: Any) -> str:
+    if type(types) is str:  # one type, as most schemas say
+        return _TYPE_NAMES.get(types, types)
     names = [types] if isinstance(types, str) else list(types)
     return " or ".join(_TYPE_NAMES.get(t, t) for t in names)
 
@@ -166,18 +192,56 @@ def _message(error: Any) -> str:
         return f"expected at most {value} item(s); found {len(instance)}"
     if keyword == "uniqueItems":
         return "expected unique items; found the same item more than once"
+    if keyword == "multipleOf":
+        return f"expected a multiple of {value}; found {instance!r}"
+    if keyword == "minProperties":
+        return f"expected at least {value} properties; found {len(instance)}"
+    if keyword == "maxProperties":
+        return f"expected at most {value} properties; found {len(instance)}"
+    if keyword == "not":
+        return f"found {found(instance)}, which the schema rules out"
+    if keyword == "false":
+        return f"found {found(instance)}, where the schema allows nothing"
+    if keyword in ("items", "additionalItems") and value is False:  # no items past the positional ones
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        positional = schema.get("prefixItems" if keyword == "items" else "items", [])
+        allowed = len(positional) if isinstance(positional, list) else 0
+        return f"expected at most {allowed} item(s); found {len(instance)}"
+    if keyword == "contains":
+        return "expected an item matching the schema under 'contains'; found none"
+    if keyword == "minContains":
+        return f"expected at least {value} items matching the schema under 'contains'; found fewer"
+    if keyword == "maxContains":
+        return f"expected at most {value} items matching the schema under 'contains'; found more"
     return error.message
 
 
 def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iterator[Finding]:
-    """Findings for jsonschema errors, with paths below ``prefix``."""
-    files = owners()
+    """Findings for the compiler's errors (`eventspec._compile.Error`: compiled, or
+    jsonschema's converted), with paths below ``prefix``; each names the document
+    (``schema_id``) its keyword is in."""
     for error in errors:
         keyword = error.validator
         parts = prefix + tuple(error.absolute_path)
-        schema_id = files.get(id(error.schema))
-        if keyword in ("anyOf", "oneOf"):
+        schema_id = error.schema_id
+        category = _PLAIN.get(keyword)
+        if category is not None:  # the common case: one finding, at the error's place
+            yield Finding(json_path(parts), _message(error), category, "error", keyword, schema_id, parts)
+        elif keyword in ("anyOf", "oneOf"):
             yield from _alternatives(error, prefix)
+        elif keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict) \
+                and error.validator_value is False:
+            # one finding per key that is not allowed, at the key itself
+            allowed = sorted(k for k in error.schema.get("properties", {}) if isinstance(k, str))
+            for name in _extra_keys(error):
+                yield _finding(
+                    parts + (name,),
+                    f"{name!r} is not allowed here"
+                    + (f"; the object allows {', '.join(map(repr, allowed))}" if allowed else ""),
+                    "not-allowed",
+                    keyword,
+                    schema_id,
+                )
         elif keyword == "required":
             for name in error.validator_value:
                 if isinstance(error.instance, dict) and name not in error.instance:
@@ -188,9 +252,31 @@ def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iter
                         keyword,
                         schema_id,
                     )
+        elif keyword in ("dependentRequired", "dependencies") and isinstance(error.instance, dict):
+            for name, needed in error.validator_value.items():
+                if name in error.instance and isinstance(needed, list):
+                    for each in needed:
+                        if each not in error.instance:
+                            yield _finding(parts + (each,), f"{each!r} is required when {name!r} is present",
+                                           "required-missing", keyword, schema_id)
         else:
             category = _KEYWORD_CATEGORY.get(keyword, "no-alternative-matched")
             yield _finding(parts, _message(error), category, keyword, schema_id)
+
+
+def _extra_keys(error: Any) -> list[str]:
+    """The keys an additionalProperties: false error is about, as jsonschema's message lists them."""
+    import re
+
+    instance, schema = error.instance, error.schema
+    declared = schema.get("properties", {})
+    patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
+    extra = [k for k in instance if k not in declared and not (isinstance(k, str) and any(p.search(k) for p in patterns))]
+    if error.validator == "unevaluatedProperties" or not extra:
+        # which keys were left unevaluated is in the message only: 'x', 'y' were unexpected
+        named = re.findall(r"'((?:[^'\\]|\\.)*)'", error.message)
+        extra = [k for k in instance if k in named] or extra
+    return extra or [str(k) for k in instance]
 
 
 def _misplaced(instance: dict[str, Any], name: str) -> str:
@@ -207,8 +293,6 @@ def _finding(
     keyword: str | None,
     schema_id: str | None,
 ) -> Finding:
-    from ._findings import json_path
-
     return Finding(
         path=json_path(parts),
         message=message,
@@ -235,7 +319,7 @@ def _alternatives(error: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding
         if not any(s.validator == "type" and not s.relative_path for s in subs)
     }
     parts = prefix + tuple(error.absolute_path)
-    schema_id = owners().get(id(error.schema))
+    schema_id = error.schema_id
     if len(meant) == 1:
         yield from translate(next(iter(meant.values())), prefix)
         return
@@ -248,7 +332,8 @@ def _alternatives(error: Any, prefix: tuple[str | int, ...]) -> Iterator[Finding
         message = f"expected {_expected_types(dict.fromkeys(flat))}; found {found(error.instance)}"
         yield _finding(parts, message, "type-mismatch", "type", schema_id)
         return
-    described = [alternatives[i].get("description") for i in sorted(meant)]
+    described = [alternatives[i].get("description") if isinstance(alternatives[i], dict) else None
+                 for i in sorted(meant)]
     subs = [s for i in sorted(meant) for s in meant[i]]
     if all(s.validator == "format" for s in subs):
         formats = " or ".join(_FORMAT_NAMES.get(s.validator_value, s.validator_value) for s in subs)

@@ -4,11 +4,18 @@ A format renders each result to a string on its own (in a worker process, with
 --jobs); a `Writer` puts the strings out in input order between the format's head and
 tail. Text, github and json stream; junit, whose head carries the counts, holds its
 rendered test cases until the end (strings, never payloads).
+
+What a payload or a file name puts in a report is escaped where it could do harm:
+control characters in text output (an ANSI escape sequence would drive the terminal)
+and in JUnit XML (which cannot carry them at all). What UTF-8 cannot encode (a lone
+surrogate) is escaped by the output streams themselves (``errors="backslashreplace"``).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TextIO
@@ -91,6 +98,29 @@ class Totals:
         return text
 
 
+# Characters that must not reach a terminal or an XML file as they are: C0 and C1
+# controls (ANSI sequences start with ESC or CSI) and DEL, the line and paragraph
+# separators, the bidirectional overrides that reorder what is shown, lone surrogates,
+# and the two noncharacters XML 1.0 excludes.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _SHORT.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def visible(text: str) -> str:
+    r"""``text`` with unsafe characters written as Python writes them (``\x1b``, ``\n``).
+
+    >>> print(visible("key\x1b[2J\u202e\n"))
+    key\x1b[2J\u202e\n
+    """
+    return _UNSAFE.sub(_escaped, text) if _UNSAFE.search(text) else text
+
+
 def where(item: Item) -> str:
     """``file:line`` for NDJSON lines and parse errors, ``file[item 3]`` for arrays."""
     text = item.source
@@ -133,10 +163,11 @@ class Text(Format):
         red, yellow, reset = ("\033[31m", "\033[33m", "\033[0m") if self.color else ("", "", "")
         assumed = f" (spec {result.spec} assumed)" if result.auto and result.report else ""
         lines = []
+        place = visible(where(result.item))
         for finding in result.findings():
             tint = red if finding.severity == "error" else yellow
-            lines.append(f"{tint}{where(result.item)}::{finding.path}: {finding.severity}: "
-                         f"{finding.message} [{finding.category}]{assumed}{reset}\n")
+            lines.append(f"{tint}{place}::{visible(finding.path)}: {finding.severity}: "
+                         f"{visible(finding.message)} [{finding.category}]{assumed}{reset}\n")
             assumed = ""
         return "".join(lines)
 
@@ -204,21 +235,23 @@ class Junit(Format):
     def render(self, result: Result) -> str:
         from xml.sax.saxutils import escape, quoteattr
 
+        # Every string from a payload or a file name goes through `visible`: XML 1.0
+        # cannot carry most control characters, not even as character references.
         report = result.report
         name = result.item.location or "payload"
         if report is not None:
             name += f" ({report.event or report.call or 'unknown call'}, {result.spec})"
-        case = f"    <testcase classname={quoteattr(result.item.source)} name={quoteattr(name)}"
+        case = f"    <testcase classname={quoteattr(visible(result.item.source))} name={quoteattr(visible(name))}"
         if report is None:
-            problem = result.item.problem or ""
+            problem = visible(result.item.problem or "")
             return case + f'>\n      <error message={quoteattr(problem)} type="unreadable">{escape(problem)}</error>\n    </testcase>\n'
         if result.failed(self.strict):
             findings = report.findings
-            text = escape("\n".join(f"{f.severity}: {f}" for f in findings))
-            return case + (f">\n      <failure message={quoteattr(str(findings[0]))} type={quoteattr(findings[0].category)}>"
-                           f"{text}</failure>\n    </testcase>\n")
+            text = escape("\n".join(f"{f.severity}: {visible(str(f))}" for f in findings))
+            return case + (f">\n      <failure message={quoteattr(visible(str(findings[0])))} "
+                           f"type={quoteattr(findings[0].category)}>{text}</failure>\n    </testcase>\n")
         if report.warnings:
-            text = escape("\n".join(f"warning: {f}" for f in report.warnings))
+            text = escape("\n".join(f"warning: {visible(str(f))}" for f in report.warnings))
             return case + f">\n      <system-out>{text}</system-out>\n    </testcase>\n"
         return case + " />\n"
 
@@ -245,14 +278,15 @@ class Github(Format):
 
     def render(self, result: Result) -> str:
         item = result.item
-        props = f"file={_escape(item.source, property=True)}"
+        props = f"file={_escape(visible(item.source), property=True)}"
         if item.line is not None:
             props += f",line={item.line}"
         lines = []
         for finding in result.findings():
             level = "error" if finding.severity == "error" else "warning"
             title = _escape(f"eventspec {finding.category}", property=True)
-            message = _escape(f"{item.location + ' ' if item.location else ''}{finding.path}: {finding.message}")
+            where = f"{item.location + ' ' if item.location else ''}{finding.path}"
+            message = _escape(visible(f"{where}: {finding.message}"))
             lines.append(f"::{level} {props},title={title}::{message}\n")
         return "".join(lines)
 
@@ -264,7 +298,7 @@ def split_lines(result: Result, strict: bool) -> tuple[str, str]:
     """--split: the line for the valid file, or the annotated line for the invalid one."""
     item = result.item
     if not result.failed(strict):
-        line = item.raw.decode("utf-8") if item.raw is not None else json.dumps(item.payload, ensure_ascii=False)
+        line = item.raw.decode("utf-8") if item.raw is not None else _dumps(item.payload)
         return line + "\n", ""
     entry: dict[str, Any] = {"source": item.source, "line": item.line, "index": item.position}
     if result.report is None:
@@ -273,7 +307,22 @@ def split_lines(result: Result, strict: bool) -> tuple[str, str]:
         entry["payload"] = item.payload
     entry["errors"] = [f.to_dict() for f in result.findings() if f.severity == "error"]
     entry["warnings"] = [f.to_dict() for f in result.findings() if f.severity == "warning"]
-    return "", json.dumps(entry, ensure_ascii=False, default=repr) + "\n"
+    return "", _dumps(entry) + "\n"
+
+
+def _dumps(value: Any) -> str:
+    """One JSON line. A value parsed from JSON is at most about a thousand levels deep
+    (the parsers' own limits), but it was parsed nearer the bottom of the call stack
+    than it is written from here: allow the encoder the few more levels it needs."""
+    try:
+        return json.dumps(value, ensure_ascii=False, default=repr)
+    except RecursionError:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(limit + 1000)
+        try:
+            return json.dumps(value, ensure_ascii=False, default=repr)
+        finally:
+            sys.setrecursionlimit(limit)
 
 
 class Writer:

@@ -17,12 +17,11 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
-from . import _names
-from ._catalog import FAMILIES, Resolver, catalog, inline
+from . import _names as names
+from ._catalog import Catalog, Dialect, bundled
 from ._findings import (
     Finding,
     Report,
@@ -37,89 +36,92 @@ from ._messages import digits, found, translate
 CALL_LIMIT = 32 * 1024  # bytes of compact UTF-8 JSON, per call (cdp "API limits")
 BATCH_LIMIT = 500 * 1024  # the document's 500KB, read as 512,000 bytes
 
-
-@dataclass(frozen=True)
-class _Dialect:
-    type_field: str | None  # the field that names the call
-    nullable_type: bool  # a null type means "not set" (the official clients send nulls)
-    event_field: str | None  # the field of a track call that names the event
-    size_limits: bool
-    batch: bool
-    base: str  # the schema every payload of the family can be checked against
+_key = names.key
 
 
-_DIALECTS = {
-    "cdp": _Dialect("type", True, "event", True, True, "cdp/common/envelope.json"),
-    "retainpixel": _Dialect("type", False, "event", False, False, "retainpixel/common/envelope.json"),
-    "userpilot": _Dialect("event_type", False, None, False, False, "userpilot/common/record.json"),
-    "customerio-event": _Dialect(None, False, None, False, False, "customerio-event/calls/event.json"),
-}
-
-# Spellings the documents themselves use for a spec'd name (RULINGS 12 and 13).
-_EVENT_ALIASES = {"cdp": {"Delete Device": "Device Deleted"}}
-_PROPERTY_ALIASES = {
-    ("cdp", "Experiment Viewed"): {"variant_id": "variation_id", "variant_name": "variation_name"},
-}
-
-_key = _names.key
-
-
-@cache
-def _event_index(family: str) -> dict[str, str]:
+def _event_index(cat: Catalog, family: str) -> dict[str, str]:
     """Normalised name -> canonical event name, for near-miss matching."""
-    events = catalog().families[family].events
-    index = {_key(name): name for name in events}
-    for alias, canonical in _EVENT_ALIASES.get(family, {}).items():
-        index[_key(alias)] = canonical
-    return index
+
+    def make() -> dict[str, str]:
+        record = cat.family(family)
+        index = {_key(name): name for name in record.events}
+        for alias, canonical in record.dialect.event_aliases.items():
+            index[_key(alias)] = canonical
+        return index
+
+    return cat.derived(("event-index", family), make)
 
 
-@cache
-def _event_guesser(family: str) -> _names.Guesser:
+def _event_guesser(cat: Catalog, family: str) -> names.Guesser:
     """The semantic events a misspelt event name of ``family`` may mean."""
-    events = catalog().families[family].events
-    return _names.Guesser([*((name, name) for name in events), *_EVENT_ALIASES.get(family, {}).items()])
+
+    def make() -> names.Guesser:
+        record = cat.family(family)
+        return names.Guesser([*((name, name) for name in record.events), *record.dialect.event_aliases.items()])
+
+    return cat.derived(("event-guesser", family), make)
 
 
-@cache
-def _validator(uri: str) -> Any:
-    """A jsonschema validator for one bundled schema, built once per process."""
-    from jsonschema import Draft202012Validator
+def _compiler(cat: Catalog) -> Any:
+    """The catalog's `Compiler`: its generated checks, report plans and remembered
+    strings live as long as the catalog does. A plan whose manifest keeps formats as
+    annotations has its own files compiled without format checks."""
+    found = cat._state.memo.get("compiler")  # made once: every full report looks it up
+    if found is not None:
+        return found
 
-    return Draft202012Validator(inline(uri), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    def make() -> Any:
+        from ._compile import Compiler
+
+        annotated: frozenset[str] = frozenset()
+        if cat.plan is not None and cat.base is not None and cat.plan.setting("formats") != "assert":
+            annotated = frozenset(cat.documents) - frozenset(cat.base.documents)
+        return Compiler(cat.documents, format_annotation=annotated)
+
+    return cat.derived("compiler", make)
 
 
-@cache
-def _compiled(uri: str) -> Any:
-    from ._compile import compile_schema
-
-    return compile_schema(catalog().contents[uri], Resolver(uri))
-
-
-def _fast(uri: str) -> Any:
-    """The compiled fast-path predicate for one bundled schema, built once per process."""
-    return _compiled(uri)[0]
+def _validator(cat: Catalog, uri: str) -> Any:
+    """jsonschema's check and report for one schema of the catalog (a `Compiled`): what
+    the compiler falls back to for a schema it cannot compile."""
+    return _compiler(cat).fallback(uri)
 
 
-def _schema_findings(uri: str, payload: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
+def _compiled(cat: Catalog, uri: str) -> Any:
+    """The compiled check and report (a `Compiled`) of one schema, once per catalog."""
+    return _compiler(cat).compile(uri)
+
+
+def _fast(cat: Catalog, uri: str) -> Any:
+    """The compiled fast-path predicate for one schema, built once per catalog."""
+    return _compiled(cat, uri).check
+
+
+def _schema_findings(cat: Catalog, uri: str, payload: Any, prefix: tuple[str | int, ...]) -> list[Finding]:
     """Findings of one schema: none when the fast path says valid, else the full report.
 
-    The full report comes from the compiled reporter; jsonschema itself is asked only
-    if the reporter and the predicate ever disagree (the tests say they never do).
+    A payload here has mostly failed the predicate already (in the quick path), so a
+    compiled schema's report is asked straight away: it is empty exactly when the
+    predicate holds (the tests hold the two to it), and running the predicate again
+    would cost as much as the report of a valid payload. jsonschema's report (a schema
+    the compiler left to it) costs far more than its verdict: that one is asked first.
     """
-    check, report = _compiled(uri)
-    if check(payload):
+    compiled = _compiled(cat, uri)
+    if not compiled.native and compiled.check(payload):
         return []
-    errors = report(payload)
-    if not errors:  # pragma: no cover - a defensive fallback, never taken in the tests
-        errors = _validator(uri).iter_errors(payload)
+    errors = compiled.report(payload)
+    if not errors:
+        return []
     return list(translate(errors, prefix))
 
 
-def _uri(relative: str) -> str:
-    from ._catalog import BASE_URI
+_BUNDLED: list[Catalog] = []  # the bundled catalog, once loaded: one list lookup per call
 
-    return BASE_URI + relative
+
+def _bundled() -> Catalog:
+    if not _BUNDLED:
+        _BUNDLED.append(bundled())
+    return _BUNDLED[0]
 
 
 def validate(
@@ -146,12 +148,22 @@ def validate(
     ...           "properties": {"total": "12.50"}}).errors[0].path
     '$.properties.total'
     """
+    cat = _BUNDLED[0] if _BUNDLED else _bundled()
     if call is None and type(spec) is str:
-        return validate_parsed(payload, spec, strict, None)
-    return _validate(payload, spec, strict, call)
+        return validate_parsed(payload, spec, strict, None, cat)
+    return _validate(cat, payload, spec, strict, call)
 
 
-def validate_parsed(payload: Any, spec: str, strict: bool, bound: int | None) -> Report:
+def validate_in(cat: Catalog, payload: Any, spec: str, strict: bool, call: str | None) -> Report:
+    """`validate` against one catalog's families (what `Catalog.validate` does without a plan)."""
+    if call is None and type(spec) is str:
+        return validate_parsed(payload, spec, strict, None, cat)
+    return _validate(cat, payload, spec, strict, call)
+
+
+def validate_parsed(
+    payload: Any, spec: str, strict: bool, bound: int | None, cat: Catalog | None = None
+) -> Report:
     """`validate` without a ``call``, the quick path first; for ``eventspec check``,
     a payload parsed from JSON text.
 
@@ -159,25 +171,27 @@ def validate_parsed(payload: Any, spec: str, strict: bool, bound: int | None) ->
     vouches that it holds JSON values only (as orjson parses them): the quick path then
     needs no serialization of its own to check the size limit.
     """
-    quick = _QUICK.get(spec) or _quick(spec)
+    if cat is None:
+        cat = _BUNDLED[0] if _BUNDLED else _bundled()
+    quick = cat._state.quick.get(spec) or _quick(cat, spec)
     if quick is not None:
         report = quick(payload, strict, bound)
         if report is not None:
             return report
-    return _validate(payload, spec, strict, None)
+    return _validate(cat, payload, spec, strict, None)
 
 
-def _validate(payload: Any, spec: str, strict: bool, call: str | None) -> Report:
+def _validate(cat: Catalog, payload: Any, spec: str, strict: bool, call: str | None) -> Report:
     """`validate` without the quick path: every check, every finding."""
-    dialect = _DIALECTS.get(spec) if isinstance(spec, str) else None
-    if dialect is None:
-        raise UnknownFamily(spec, FAMILIES)
+    record = cat._families.get(spec) if isinstance(spec, str) else None
+    if record is None:
+        raise UnknownFamily(spec, tuple(cat._families))
     if call is not None:
-        calls = catalog().families[spec].calls
+        calls = record.calls
         if not isinstance(call, str) or call not in calls:
             raise UnknownCall(spec, call, tuple(calls))
     try:
-        return _check(payload, spec, dialect, strict, call)
+        return _check(cat, payload, spec, record.dialect, strict, call)
     except RecursionError:
         return Report(
             spec=spec,
@@ -196,7 +210,7 @@ class _Entry(NamedTuple):
     report: Report  # the clean report
 
 
-def _quick_path(spec: str) -> _QuickCheck:
+def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
     """The common case of `validate` for one family, answered in a few dictionary lookups.
 
     It returns the report `validate` would (the shared clean one) when the payload is a
@@ -206,8 +220,8 @@ def _quick_path(spec: str) -> _QuickCheck:
     returns None and the full path decides, so both paths give one verdict (the tests
     hold them to it). It is built at the family's first payload.
     """
-    dialect = _DIALECTS[spec]
-    family = catalog().families[spec]
+    family = cat.family(spec)
+    dialect = family.dialect
     type_field, event_field = dialect.type_field, dialect.event_field
     # orjson's import costs more than a first validation: an application that has not
     # imported it checks its first payloads with the marshal bound (the verdict is the
@@ -215,11 +229,11 @@ def _quick_path(spec: str) -> _QuickCheck:
     dumps = _orjson_dumps() if "orjson" in sys.modules else None
     options = _ORJSON_OPTIONS
     before_orjson = 0 if dumps is not None else _BEFORE_ORJSON
-    calls = {name: uri for name, uri in family.calls.items() if name != "batch"}
+    calls = {name: uri for name, uri in family.calls.items() if name != dialect.batch_call}
     events = family.events
-    limit = CALL_LIMIT if dialect.size_limits else None
-    small = CALL_LIMIT // _ORJSON_BOUND  # orjson's output up to this size is within the limit
-    metadata = spec == "userpilot"
+    limit = dialect.call_limit
+    small = (limit or 0) // _ORJSON_BOUND  # orjson's output up to this size is within the limit
+    metadata = dialect.metadata_types
     # call name, or event name for a semantic track call -> what checking it needs
     by_call: dict[str, _Entry] = {}
     by_event: dict[str, _Entry] = {}
@@ -227,7 +241,7 @@ def _quick_path(spec: str) -> _QuickCheck:
 
     def entry(name: str, event: str | None) -> _Entry:
         uri = events[event] if event is not None else calls[name]
-        found = _Entry(_fast(uri), _declared_properties(uri) if event is not None else None,
+        found = _Entry(_fast(cat, uri), _declared_properties(cat, uri) if event is not None else None,
                        _clean(spec, name, event, uri))
         (by_event if event is not None else by_call)[event or name] = found
         return found
@@ -257,7 +271,7 @@ def _quick_path(spec: str) -> _QuickCheck:
                 if type(raw) is str and raw not in plain_names:
                     if strict:
                         return None  # an unknown name is an error in strict mode
-                    meant, said = _semantic(payload, spec, event_field, False, ())
+                    meant, said = _semantic(cat, payload, spec, event_field, False, ())
                     if meant is not None or said:
                         return None  # a near miss or stray whitespace: warnings to give
                     if len(plain_names) < _PLAIN_NAMES:
@@ -274,7 +288,7 @@ def _quick_path(spec: str) -> _QuickCheck:
             properties = payload.get("properties")
             if type(properties) is dict:
                 if not declared.names.issuperset(properties) and next(
-                    _undeclared(properties, declared, spec, found.report.event or "", found.report.schema_id or "", strict, ()), None
+                    _undeclared(cat, properties, declared, spec, found.report.event or "", found.report.schema_id or "", strict, ()), None
                 ) is not None:
                     return None  # a near miss of a declared name: a warning to give
         if metadata and next(_metadata_types(payload, ()), None) is not None:
@@ -326,43 +340,44 @@ _BEFORE_ORJSON = 1000  # payloads a family checks before importing orjson
 _PLAIN_NAMES = 4096  # custom event names remembered per family (they are few in practice)
 
 
-_QUICK: dict[str, _QuickCheck] = {}  # spec -> its quick check, built on first use
-
-
-def _quick(spec: str) -> _QuickCheck | None:
-    if spec not in _DIALECTS:
+def _quick(cat: Catalog, spec: str) -> _QuickCheck | None:
+    """The catalog's quick check for one family, built at the family's first payload."""
+    if spec not in cat._families:
         return None
-    _QUICK[spec] = check = _quick_path(spec)
+    with cat._state.lock:
+        check = cat._state.quick.get(spec)
+        if check is None:
+            cat._state.quick[spec] = check = _quick_path(cat, spec)
     return check
 
 
-def _check(payload: Any, spec: str, dialect: _Dialect, strict: bool, call: str | None) -> Report:
+def _check(cat: Catalog, payload: Any, spec: str, dialect: Dialect, strict: bool, call: str | None) -> Report:
     if not isinstance(payload, dict):
         return Report(spec=spec, errors=(_not_an_object(payload, ()),))
     findings: list[Finding] = []
-    if dialect.batch and (call == "batch" or (call is None and _looks_like_batch(payload))):
-        uri = _uri("cdp/calls/batch.json")
+    if dialect.batch_call is not None and (call == dialect.batch_call or (call is None and _looks_like_batch(payload))):
+        uri = cat.family(spec).calls[dialect.batch_call]
         items = payload.get("batch")
         items = items if isinstance(items, list) else []
         not_objects = {("batch", i) for i, item in enumerate(items) if not isinstance(item, dict)}
-        for finding in _schema_findings(uri, payload, ()):
+        for finding in _schema_findings(cat, uri, payload, ()):
             # the batch schema says "type" of a non-object item; say it as for a payload
             if finding.parts in not_objects and finding.keyword == "type":
                 finding = _not_an_object(items[finding.parts[1]], finding.parts)
             findings.append(finding)
         shared = payload.get("context")
-        quick = _QUICK.get(spec) or _quick(spec)
+        quick = cat._state.quick.get(spec) or _quick(cat, spec)
         for index, item in enumerate(items):
             if isinstance(item, dict) and (quick is None or quick(item, strict, None) is None):
-                findings.extend(_item(item, shared, spec, dialect, strict, ("batch", index)))
+                findings.extend(_item(cat, item, shared, spec, dialect, strict, ("batch", index)))
         findings.extend(_sizes(payload, dialect, batch=True))
-        return _report(spec, "batch", None, uri, findings)
-    report = _one(payload, spec, dialect, strict, call, ())
+        return _report(spec, dialect.batch_call, None, uri, findings)
+    report = _one(cat, payload, spec, dialect, strict, call, ())
     return report
 
 
 def _item(
-    item: dict[str, Any], shared: Any, spec: str, dialect: _Dialect, strict: bool, prefix: tuple[str | int, ...]
+    cat: Catalog, item: dict[str, Any], shared: Any, spec: str, dialect: Dialect, strict: bool, prefix: tuple[str | int, ...]
 ) -> tuple[Finding, ...]:
     """A batch item's findings, with the batch-level context applied to it (RULINGS 6).
 
@@ -370,12 +385,12 @@ def _item(
     the batch's context: what the shared context supplies (a device token) is not
     missing, and what is wrong in the shared context is reported once, at $.context.
     """
-    findings = _one(item, spec, dialect, strict, None, prefix).findings
+    findings = _one(cat, item, spec, dialect, strict, None, prefix).findings
     if not findings or not isinstance(shared, dict):
         return findings
     own = item.get("context")
     applied = {**item, "context": _merge(shared, own) if isinstance(own, dict) else (own if "context" in item and own is not None else shared)}
-    under_shared = {(f.path, f.category, f.message) for f in _one(applied, spec, dialect, strict, None, prefix).findings}
+    under_shared = {(f.path, f.category, f.message) for f in _one(cat, applied, spec, dialect, strict, None, prefix).findings}
     # The size limit is on the item as sent, whatever the batch's context adds to it.
     return tuple(
         f for f in findings if f.category in _SIZES or (f.path, f.category, f.message) in under_shared
@@ -397,15 +412,16 @@ def _looks_like_batch(payload: dict[str, Any]) -> bool:
 
 
 def _one(
+    cat: Catalog,
     payload: dict[str, Any],
     spec: str,
-    dialect: _Dialect,
+    dialect: Dialect,
     strict: bool,
     call: str | None,
     prefix: tuple[str | int, ...],
 ) -> Report:
     """Validate one call (a whole payload, or one batch item below ``prefix``)."""
-    family = catalog().families[spec]
+    family = cat.family(spec)
     findings: list[Finding] = []
     name = call
     if dialect.type_field is None:
@@ -417,16 +433,16 @@ def _one(
                 Finding(
                     json_path(prefix + (dialect.type_field,)),
                     f"{dialect.type_field!r} is required to tell which call this is: set it to one of "
-                    + ", ".join(sorted(family.calls.keys() - {"batch"}))
+                    + ", ".join(sorted(family.calls.keys() - {dialect.batch_call}))
                     + ("" if prefix or not dialect.nullable_type else ", or name the call (call=...)"),
                     "unknown-call",
                     parts=prefix + (dialect.type_field,),
                 )
             )
-        elif isinstance(declared, str) and declared in family.calls and declared != "batch":
+        elif isinstance(declared, str) and declared in family.calls and declared != dialect.batch_call:
             name = declared
         else:
-            known = sorted(family.calls.keys() - {"batch"})
+            known = sorted(family.calls.keys() - {dialect.batch_call})
             findings.append(
                 Finding(
                     json_path(prefix + (dialect.type_field,)),
@@ -441,7 +457,7 @@ def _one(
         # Without a call the payload's own fields can still be checked.
         findings.extend(
             f
-            for f in _schema_findings(_uri(dialect.base), payload, prefix)
+            for f in _schema_findings(cat, dialect.base, payload, prefix)
             if f.parts[len(prefix) : len(prefix) + 1] != (dialect.type_field,)
         )
         findings.extend(_sizes(payload, dialect, batch=False, prefix=prefix))
@@ -450,12 +466,12 @@ def _one(
     uri = family.calls[name]
     event = None
     if name == "track" and dialect.event_field:
-        event, event_findings = _semantic(payload, spec, dialect.event_field, strict, prefix)
+        event, event_findings = _semantic(cat, payload, spec, dialect.event_field, strict, prefix)
         if event_findings:
             findings.extend(event_findings)
         if event is not None:
             uri = family.events[event]
-    schema_findings = _schema_findings(uri, payload, prefix)
+    schema_findings = _schema_findings(cat, uri, payload, prefix)
     type_field = dialect.type_field
     declared = payload.get(type_field) if call is not None and type_field else None
     if type_field and declared is not None and declared != call:
@@ -474,10 +490,10 @@ def _one(
     if schema_findings:
         findings.extend(schema_findings)
     if event is not None:
-        near = _property_near_misses(payload, spec, event, uri, strict, prefix)
+        near = _property_near_misses(cat, payload, spec, event, uri, strict, prefix)
         if near:
             findings.extend(near)
-    if spec == "userpilot":
+    if dialect.metadata_types:
         findings.extend(_metadata_types(payload, prefix))
     size = _sizes(payload, dialect, batch=False, prefix=prefix)
     if size:
@@ -486,13 +502,13 @@ def _one(
 
 
 def _semantic(
-    payload: dict[str, Any], spec: str, field: str, strict: bool, prefix: tuple[str | int, ...]
+    cat: Catalog, payload: dict[str, Any], spec: str, field: str, strict: bool, prefix: tuple[str | int, ...]
 ) -> tuple[str | None, list[Finding]]:
     """The semantic event a track call names, if any, and the findings about its name."""
     raw = payload.get(field)
     if not isinstance(raw, str):
         return None, []  # missing or mistyped: the track schema reports it
-    events = catalog().families[spec].events
+    events = cat.family(spec).events
     if raw in events:  # the common case: a canonical name, nothing to say
         return raw, []
     parts = prefix + (field,)
@@ -513,7 +529,7 @@ def _semantic(
         )
     if name in events:
         return name, findings
-    canonical = _event_index(spec).get(_key(name)) if name else None
+    canonical = _event_index(cat, spec).get(_key(name)) if name else None
     if canonical is not None:
         findings.append(
             Finding(
@@ -527,14 +543,14 @@ def _semantic(
             )
         )
         return canonical, findings
-    meant = _event_guesser(spec)(name) if name else ()
+    meant = _event_guesser(cat, spec)(name) if name else ()
     if strict and name:
         # a typo is an unknown event like any other here, and its message says which was meant
         findings.append(
             Finding(
                 json_path(parts),
                 f"{raw!r} matches no semantic event of {spec} (strict mode)"
-                + (f" (did you mean {_names.either(meant)}?)" if meant else _did_you_mean(name, list(events))),
+                + (f" (did you mean {names.either(meant)}?)" if meant else _did_you_mean(name, list(events))),
                 "unknown-event",
                 parts=parts,
             )
@@ -546,7 +562,7 @@ def _semantic(
         findings.append(
             Finding(
                 json_path(parts),
-                f"{raw!r} is not a semantic event of {spec}: did you mean {_names.either(meant)}? "
+                f"{raw!r} is not a semantic event of {spec}: did you mean {names.either(meant)}? "
                 "It was validated as a custom event, and destinations map only the exact spec'd name",
                 "near-miss",
                 "warning",
@@ -558,18 +574,19 @@ def _semantic(
 
 
 def _property_near_misses(
-    payload: dict[str, Any], spec: str, event: str, uri: str, strict: bool, prefix: tuple[str | int, ...]
+    cat: Catalog, payload: dict[str, Any], spec: str, event: str, uri: str, strict: bool, prefix: tuple[str | int, ...]
 ) -> list[Finding]:
     properties = payload.get("properties")
     if not isinstance(properties, dict):
         return []
-    declared = _declared_properties(uri)
+    declared = _declared_properties(cat, uri)
     if declared.names.issuperset(properties):
         return []
-    return list(_undeclared(properties, declared, spec, event, uri, strict, prefix))
+    return list(_undeclared(cat, properties, declared, spec, event, uri, strict, prefix))
 
 
 def _undeclared(
+    cat: Catalog,
     properties: dict[Any, Any],
     declared: _Declared,
     spec: str,
@@ -583,7 +600,7 @@ def _undeclared(
     Sending a declared property under another name loses it: its value is not checked,
     and destinations do not map it. A warning, and in strict mode an error.
     """
-    aliases = _PROPERTY_ALIASES.get((spec, event), {})
+    aliases = cat.family(spec).dialect.property_aliases.get(event, {})
     severity: Severity = "error" if strict else "warning"
     for name in properties:
         if not isinstance(name, str) or name in declared.names:
@@ -599,7 +616,7 @@ def _undeclared(
             guesses = tuple(g for g in declared.guess(name) if g not in properties)
             if not guesses:
                 continue
-            message = f"{name!r} is not a property of {event}; did you mean {_names.either(guesses)}?"
+            message = f"{name!r} is not a property of {event}; did you mean {names.either(guesses)}?"
         parts = prefix + ("properties", name)
         yield Finding(json_path(parts), message, "near-miss", severity, schema_id=uri, parts=parts)
 
@@ -609,16 +626,19 @@ class _Declared(NamedTuple):
 
     names: frozenset[str]
     by_key: dict[str, str]  # each by its spelling-blind key
-    guess: _names.Guesser  # the declared names an undeclared one may be a typo of
+    guess: names.Guesser  # the declared names an undeclared one may be a typo of
 
 
-@cache
-def _declared_properties(uri: str) -> _Declared:
+def _declared_properties(cat: Catalog, uri: str) -> _Declared:
     """An event's declared property names, and each by its normalised spelling."""
-    schema = catalog().contents[uri]
-    declared = frozenset(schema.get("properties", {}).get("properties", {}).get("properties", {}))
-    return _Declared(declared, {_key(name): name for name in declared},
-                     _names.Guesser((name, name) for name in declared))
+
+    def make() -> _Declared:
+        schema = cat.documents[uri]
+        declared = frozenset(schema.get("properties", {}).get("properties", {}).get("properties", {}))
+        return _Declared(declared, {_key(name): name for name in declared},
+                         names.Guesser((name, name) for name in declared))
+
+    return cat.derived(("declared", uri), make)
 
 
 def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> Iterator[Finding]:
@@ -845,14 +865,14 @@ def _long_ints_counted(value: Any) -> Any:
 
 
 def _sizes(
-    payload: dict[str, Any], dialect: _Dialect, batch: bool, prefix: tuple[str | int, ...] = ()
+    payload: dict[str, Any], dialect: Dialect, batch: bool, prefix: tuple[str | int, ...] = ()
 ) -> list[Finding]:
     """Size findings, and not-json errors for values JSON cannot carry.
 
     A batch request reports the values JSON cannot carry once, for the whole request
     (its items, ``prefix`` set, report none of them).
     """
-    limit = (BATCH_LIMIT if batch else CALL_LIMIT) if dialect.size_limits else None
+    limit = dialect.batch_limit if batch else dialect.call_limit
     try:
         data = marshal.dumps(payload, 2)
     except ValueError:  # a type marshal does not know (datetime, Decimal, a subclass)
@@ -988,6 +1008,11 @@ def _report(
 ) -> Report:
     if not findings:
         return _clean(spec, call, event, uri)
+    if len(findings) == 1:  # the common case: nothing to merge, order or rule out
+        one = (findings[0],)
+        severity = one[0].severity
+        return Report(spec, call, event, uri, one if severity == "error" else (),
+                      one if severity == "warning" else ())
     unique = list({(f.path, f.category, f.message, f.severity): f for f in reversed(findings)}.values())
     unique.reverse()
     # A value of the wrong type is not also "not one of the allowed values": say it once.

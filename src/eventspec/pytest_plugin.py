@@ -5,6 +5,10 @@ It gives a test suite, with no code of its own:
 - ``assert_conforms(payload, spec="cdp")``: a fixture (and a function,
   ``from eventspec.pytest_plugin import assert_conforms``) that fails the test with
   every finding and its path when the payload does not conform;
+- ``eventspec_collector``: a fixture that runs a `eventspec.Collector` on 127.0.0.1 on a
+  free port for the test. Point the app's analytics client at ``eventspec_collector.url``
+  (its host) and assert on what it really sent: ``.calls``, ``.good``, ``.bad``,
+  ``.filter(event=, user=, type=)``, ``.wait(n)``, ``.assert_all_valid()``, ``.reset()``;
 - one test item per payload in folders of fixture payloads, named in the ini file::
 
       [pytest]
@@ -17,6 +21,11 @@ It gives a test suite, with no code of its own:
   ``eventspec``. The folders must be inside what pytest collects (its arguments or
   ``testpaths``). ``eventspec_strict = true`` makes unknown track events errors and
   warnings failures, as ``eventspec check --strict`` does.
+
+``eventspec_plan = tracking-plan`` (a plan folder, relative to the ini file) checks the
+fixture payloads against that tracking plan, and makes it the default of the
+``assert_conforms`` fixture; ``assert_conforms(payload, plan=...)`` names one per call.
+The ``eventspec_collector`` fixture checks the calls it receives against it too.
 
 Without ``eventspec_fixtures`` the plugin collects nothing; it imports neither
 Hypothesis nor jsonschema.
@@ -32,17 +41,27 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from ._collector import Collector
     from ._findings import Report
     from ._inputs import Item
 
 _EXTENSIONS = (".json", ".ndjson", ".jsonl")
 _SETTINGS = pytest.StashKey["tuple[tuple[Path, ...], str, bool]"]()
+_PLAN = pytest.StashKey["Any"]()
 
 
-def assert_conforms(payload: Any, spec: str = "cdp", strict: bool = False, call: str | None = None) -> Report:
+def assert_conforms(
+    payload: Any,
+    spec: str | None = None,
+    strict: bool = False,
+    call: str | None = None,
+    plan: Any = None,
+) -> Report:
     """Assert that ``payload`` conforms to ``spec``; fail listing every finding if not.
 
-    Arguments: as for `eventspec.validate`. With ``strict``, warnings fail too.
+    Arguments: as for `eventspec.validate` (``spec`` defaults to cdp, or to the plan's
+    family); ``plan`` is a `eventspec.Catalog` from `eventspec.load_plan`, or a plan
+    folder's path. With ``strict``, warnings fail too.
 
     Returns:
         The `eventspec.Report` (which may carry warnings, when not strict).
@@ -52,9 +71,12 @@ def assert_conforms(payload: Any, spec: str = "cdp", strict: bool = False, call:
             one line per finding: its severity, path, message and category.
     """
     __tracebackhide__ = True
-    from . import validate
+    if plan is None:
+        from . import validate
 
-    report = validate(payload, spec=spec, strict=strict, call=call)
+        report = validate(payload, spec=spec or "cdp", strict=strict, call=call)
+    else:
+        report = _catalog(plan).validate(payload, spec=spec, strict=strict, call=call)
     if report.errors or (strict and report.warnings):
         raise AssertionError(_describe(report, strict))
     return report
@@ -68,10 +90,46 @@ def _describe(report: Report, strict: bool) -> str:
     return "\n".join([head, *(f"  {f.severity}: {f}" for f in report.findings)])
 
 
+def _catalog(plan: Any) -> Any:
+    from ._catalog import Catalog
+
+    if isinstance(plan, Catalog):
+        return plan
+    from ._plan import load_plan
+
+    return load_plan(plan)
+
+
 @pytest.fixture(name="assert_conforms")
-def _assert_conforms_fixture() -> Callable[..., Report]:
-    """``assert_conforms(payload, spec="cdp", strict=False, call=None)``: see eventspec.pytest_plugin."""
-    return assert_conforms
+def _assert_conforms_fixture(request: pytest.FixtureRequest) -> Callable[..., Report]:
+    """``assert_conforms(payload, spec=None, strict=False, call=None, plan=None)``: see
+    eventspec.pytest_plugin; the ini file's ``eventspec_plan`` is the default plan."""
+    default = request.config.stash.get(_PLAN, None)
+    if default is None:
+        return assert_conforms
+
+    def conforms(payload: Any, spec: str | None = None, strict: bool = False,
+                 call: str | None = None, plan: Any = None) -> Report:
+        __tracebackhide__ = True
+        return assert_conforms(payload, spec, strict, call, plan if plan is not None else default)
+
+    return conforms
+
+
+@pytest.fixture
+def eventspec_collector(pytestconfig: pytest.Config) -> Iterator[Collector]:
+    """A `eventspec.Collector` listening on 127.0.0.1 on a free port for this test.
+
+    Give its ``url`` to the app's analytics client as the host; the official clients
+    need nothing else. The ini file's ``eventspec_plan`` checks the calls against that
+    tracking plan too; with ``eventspec_strict = true``, unknown track events are errors
+    and ``assert_all_valid()`` fails on warnings too.
+    """
+    from ._collector import Collector
+
+    plan = pytestconfig.stash.get(_PLAN, None)  # the ini file's eventspec_plan, loaded once
+    with Collector("127.0.0.1", 0, plan=plan, strict=bool(pytestconfig.getini("eventspec_strict"))) as collector:
+        yield collector
 
 
 # ------------------------------------------------------------------ fixture folders
@@ -82,6 +140,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                   help="eventspec: the spec family of those payloads, or auto (default)")
     parser.addini("eventspec_strict", type="bool", default=False,
                   help="eventspec: unknown track events are errors and warnings fail")
+    parser.addini("eventspec_plan", default="",
+                  help="eventspec: a tracking plan folder (relative to the ini file) to check against")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -96,6 +156,15 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"eventspec_spec = {spec!r}: expected auto or one of {', '.join(FAMILIES)}"
             )
     config.stash[_SETTINGS] = (roots, spec, bool(config.getini("eventspec_strict")))
+    plan = str(config.getini("eventspec_plan")).strip()
+    if plan:
+        from ._plan import PlanError, load_plan
+
+        where = Path(config.inipath).parent / plan if config.inipath else Path(plan)
+        try:
+            config.stash[_PLAN] = load_plan(where)
+        except PlanError as error:
+            raise pytest.UsageError(f"eventspec_plan = {plan}: {error}") from None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PayloadFile | None:
@@ -139,12 +208,13 @@ class PayloadItem(pytest.Item):
         if entry.problem is not None:
             raise PayloadFailure(f"{self.path.name}: {entry.problem}")
         spec = self.spec
+        plan = self.config.stash.get(_PLAN, None)
         if spec == "auto":
-            from ._cli import detect
+            from ._lines import detect
 
             spec = detect(entry.payload)
         try:
-            assert_conforms(entry.payload, spec=spec, strict=self.strict)
+            assert_conforms(entry.payload, spec=spec, strict=self.strict, plan=plan)
         except AssertionError as failure:
             raise PayloadFailure(str(failure)) from None
 
