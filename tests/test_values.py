@@ -381,3 +381,13 @@ def test_decimal_module_state_is_untouched():
     eventspec.validate(place(VIDEO, ("properties", "sound"), Decimal("sNaN")))
     after = decimal.getcontext()
     assert after.flags == before.flags and after.traps == before.traps
+
+
+@pytest.mark.parametrize("items", [[0, Decimal("NaN")], [None, 0, Decimal("sNaN")], [[Decimal("NaN")], [1]],
+                                   ["a", Decimal("NaN"), "a"]])
+def test_unique_items_with_a_decimal_nan_never_raise(items):
+    payload = {"type": "track", "userId": "u1", "event": "Video Playback Started",
+               "properties": {"ad_asset_id": items}}
+    report = eventspec.validate(payload)
+    assert "not-json" in [f.category for f in report.errors]
+    assert ("duplicate-items" in [f.category for f in report.errors]) == (items[0] == "a")

@@ -145,7 +145,22 @@ def in_enum(v: Any, values: list[Any]) -> bool:
 
 
 def uniq(value: Any) -> bool:
-    return bool(_jsonschema()[3](value))
+    """jsonschema's ``uniqueItems``; where it raises (it sorts, and a Decimal NaN raises
+    when compared), item by item, a NaN equal to nothing (it is reported as not JSON)."""
+    try:
+        return bool(_jsonschema()[3](value))
+    except ArithmeticError:
+        equal = _jsonschema()[2]
+        seen: list[Any] = []
+        for item in value:
+            for other in seen:
+                try:
+                    if equal(other, item):
+                        return False
+                except ArithmeticError:
+                    continue
+            seen.append(item)
+        return True
 
 
 def multiple_fails(value: Any, step: int | float) -> bool:
