@@ -1,14 +1,17 @@
-"""Shared test configuration, and the local endpoint the official clients post to."""
+"""Shared test configuration: the local endpoint the official clients post to, and the engines (Spark, Dask) with their corpus."""
 
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,3 +100,64 @@ def require_component():
         pytest.skip(reason)
 
     return require
+
+
+@pytest.fixture(scope="session")
+def engine_corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The NDJSON corpus the CLI, Spark and Dask all check (tests/engines.py)."""
+    from engines import write_corpus
+
+    return write_corpus(tmp_path_factory.mktemp("engine-corpus"))
+
+
+@pytest.fixture(scope="session")
+def plan_corpus(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A smaller corpus with the example plan's calls, and `eventspec check --plan`'s verdicts."""
+    from engines import PLAN, write_corpus
+
+    return write_corpus(tmp_path_factory.mktemp("plan-corpus"), 300, "--plan", str(PLAN))
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """A local Spark session with two cores, its Python workers in this interpreter."""
+    from engines import java_major, need
+
+    need("PySpark", bool(importlib.util.find_spec("pyspark") and importlib.util.find_spec("pyarrow")),
+         "pip install 'eventspec[spark]'")
+    major = java_major()
+    need("Java 17 or later", major is not None and major >= 17,
+         f"Spark 4 needs it (found {major or 'no java'}); apt-get install openjdk-17-jre-headless")
+    # Spark's Python workers run `python3` from PATH unless told, not this venv.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("eventspec-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """A Dask LocalCluster of two worker processes (checking is pure Python: threads
+    would share one core)."""
+    from engines import need
+
+    need("Dask", bool(importlib.util.find_spec("dask") and importlib.util.find_spec("distributed")),
+         "pip install 'eventspec[dask]'")
+    from distributed import Client, LocalCluster
+
+    # ":0": a free port for the dashboard; with None the scheduler still takes 8787 for
+    # its metrics, and a second cluster (or eventspec serve) on the machine makes it warn
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=":0") as cluster, Client(cluster) as client:
+        yield client

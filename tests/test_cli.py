@@ -747,3 +747,39 @@ def test_closed_standard_streams(tmp_path, redirect, code, message):
     assert message in result.stderr
     if "--output" in redirect:
         assert report.read_text().startswith("1 payload(s) checked: 1 valid")
+
+NON_FINITE_LINES = [
+    b'{"type": "track", "userId": "u", "event": "Order Completed", "properties": {"total": NaN}}',
+    b'{"type": "identify", "userId": "u", "traits": {"debt": -Infinity, "scores": [1, Infinity]}}',
+    json.dumps(GOOD).encode(),
+]
+NON_FINITE_FINDINGS = [
+    (1, "$.properties.total", "NaN"),
+    (2, "$.traits.debt", "-Infinity"),
+    (2, "$.traits.scores[1]", "Infinity"),
+]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_nan_and_infinity_tokens_in_ndjson_lines_are_errors_at_their_path(tmp_path, jobs):
+    # Python's json reads these tokens (orjson refuses them); JSON has no such numbers
+    log = tmp_path / "log.ndjson"
+    log.write_bytes(b"\n".join(NON_FINITE_LINES) + b"\n")
+    result = run("check", "--jobs", jobs, str(log))
+    assert result.returncode == 1
+    out = result.stdout.decode()
+    for line, path, token in NON_FINITE_FINDINGS:
+        assert f"{log}:{line}::{path}: error: found {token}: JSON has no such number" in out
+    assert "3 payload(s) checked: 1 valid, 2 invalid; 3 error(s)" in out
+
+
+def test_nan_and_infinity_tokens_from_stdin_and_in_json_documents(tmp_path):
+    result = run("check", "--format", "json", "-", stdin=b"\n".join(NON_FINITE_LINES) + b"\n")
+    document = json.loads(result.stdout)
+    found = [(p["line"], f["path"], f["category"]) for p in document["results"] for f in p["errors"]]
+    assert found == [(line, path, "not-json") for line, path, _ in NON_FINITE_FINDINGS]
+    array = tmp_path / "payloads.json"
+    array.write_bytes(b"[" + b",".join(NON_FINITE_LINES) + b"]")
+    result = run("check", str(array))
+    assert result.returncode == 1
+    assert f"{array}[0]::$.properties.total: error: found NaN".encode() in result.stdout

@@ -276,6 +276,11 @@ def _quick_extras() -> list[Any]:
         {**base, "properties": {"nan": float("nan")}},
         {**base, "properties": {"order_id": "o1", "note": "x" * 40_000}},  # over 32 KB
         {**base, "properties": {"order_id": "o1", "flags": [False] * 1200}},  # marshal bound over, size under
+        {**base, "event": "Order Completd"}, {**base, "event": "Video Playback Start"},  # typos
+        {**base, "properties": {"totl": 1, "revenu": 2}},
+        {**base, "properties": {"note": "é" * 15_000}}, {**base, "properties": {"ids": list(range(6500))}},
+        {**base, "anonymousId": None, "properties": {"total": float("nan"), "null": "null"}},
+        {**base, "properties": {"total": decimal.Decimal("NaN")}}, {**base, "properties": {"total": 1j}},
         {**base, "type": Text("track")},
         {**base, "context": {"ip": Shifty("not an address")}},
         {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.9"}},
@@ -426,23 +431,61 @@ def test_uuids_and_enum_members_count_as_the_clients_send_them():
     assert [f.category for f in many.errors] == ["size-limit"]
 
 
-def test_marshal_never_takes_more_than_four_bytes_per_byte_of_orjson():
+def test_the_size_bounds_hold_for_any_json_value():
+    """The quick path's bounds of the clients' measure (which bounds the compact one):
+    7 bytes per byte of marshal format 2, 3 per byte of orjson's output (6 per DEL), 6 per
+    byte of compact JSON."""
     orjson = pytest.importorskip("orjson")
     import marshal
 
-    from hypothesis import given, settings
+    from hypothesis import example, given, settings
     from hypothesis import strategies as st
 
-    scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats() | st.text(max_size=5)
+    from eventspec._validate import (
+        _CLIENT_PER_COMPACT,
+        _MARSHAL_BOUND,
+        _client_bound,
+        client_size,
+        json_size,
+    )
+
+    floats = st.floats(allow_nan=False, allow_infinity=False)
+    scalars = (st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | floats
+               | st.text(max_size=5) | st.sampled_from(["\x7f", "\x00", "é", "\U0001f600", "\u2028"]))
     values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner)
                           | st.dictionaries(st.text(max_size=3), inner, max_size=4), max_leaves=30)
 
-    @settings(max_examples=400, deadline=None)
+    @settings(max_examples=500, deadline=None)
     @given(st.dictionaries(st.text(max_size=3), values, max_size=5))
+    @example({"": [False] * 100})
+    @example({"": [1e15] * 50, "b": [1e-7] * 50})
+    @example({"": "\x7f" * 100})
+    @example({"": "é" * 100, "\U0001f600": ["\U0001f600"] * 20})
+    @example({"": [[]] * 100, "a": [{}] * 50})
     def bounded(payload):
-        assert len(marshal.dumps(payload, 2)) <= 4 * len(orjson.dumps(payload))
+        compact, sent = json_size(payload), client_size(payload)
+        assert compact <= sent
+        assert sent <= _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
+        assert sent <= _client_bound(orjson.dumps(payload))
+        assert sent <= _CLIENT_PER_COMPACT * compact
 
     bounded()
-    worst = [{"a": [1] * 100}, {"": [[]] * 100}, {"": [0.0] * 100}, {"": [""] * 100}, {"": [[1]] * 50}]
-    for payload in worst:
-        assert len(marshal.dumps(payload, 2)) <= 4 * len(orjson.dumps(payload)), payload
+
+
+def test_the_common_date_time_shape_holds_only_real_dates_and_all_but_leap_days():
+    # A shape match skips the real RFC 3339 check, so it must never vouch for a date
+    # that does not exist; and every real day but 29 February takes the shape.
+    from rfc3339_validator import validate_rfc3339
+
+    from eventspec._runtime import SHAPES
+
+    shape = SHAPES["date-time"]
+    for year in ("1900", "2000", "2023", "2024"):
+        for month in range(1, 13):
+            for day in range(0, 33):
+                text = f"{year}-{month:02d}-{day:02d}T23:59:59.123Z"
+                real = validate_rfc3339(text)
+                if shape(text):
+                    assert real, text
+                elif real:
+                    assert (month, day) == (2, 29), text

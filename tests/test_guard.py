@@ -194,14 +194,15 @@ def test_null_ids_as_the_clients_send_them(make, endpoint, vendor):
 
 def test_datetimes_and_decimals_are_checked_as_the_client_writes_them(client, endpoint):
     """A datetime is checked as the ISO 8601 text the client writes, a Decimal as a number;
-    checking the message as the application built it would call both not JSON."""
+    checking the message as the application built it would call the datetime not JSON."""
     _, bodies = endpoint
     aired = dt.datetime(2024, 5, 1, 12, 30, tzinfo=dt.timezone.utc)
     video = {"airdate": aired, "asset_id": "a-1"}
     order = {"total": Decimal("27.50"), "currency": "EUR"}
-    for event, properties in [("Video Content Started", video), ("Order Completed", order)]:
-        as_built = {"type": "track", "userId": "u", "event": event, "properties": properties}
-        assert "not-json" in [f.category for f in eventspec.validate(as_built).errors]
+    as_built = {"type": "track", "userId": "u", "event": "Video Content Started", "properties": video}
+    assert "not-json" in [f.category for f in eventspec.validate(as_built).errors]
+    # a finite Decimal is a number to eventspec too (the clients write it as one)
+    assert eventspec.validate({"type": "track", "userId": "u", "event": "Order Completed", "properties": order}).ok
     guard = eventspec.guard(client, mode="drop")
     client.track("user-1", "Video Content Started", video, timestamp=dt.datetime(2024, 5, 1, 12, 31))
     client.track("user-1", "Order Completed", order)
@@ -232,7 +233,7 @@ def test_nan_is_an_error(client, endpoint, value):
 def test_nan_in_warn_mode_is_reported_and_sent_as_the_client_would(client, endpoint):
     _, bodies = endpoint
     eventspec.guard(client)
-    with pytest.warns(NonConformingEvent, match=r"\$\.properties\.tax: nan is not a JSON number.*token NaN"):
+    with pytest.warns(NonConformingEvent, match=r"\$\.properties\.tax: found NaN.*token NaN"):
         client.track("user-1", "Order Completed", {**GOOD, "tax": float("nan")})
         settle(client)
     assert len(sent(bodies)) == 1

@@ -489,3 +489,16 @@ def test_a_plan_file_naming_its_own_id_is_known_by_it_and_by_its_place(tmp_path)
     taken = {**files, "properties/again.json": {**shared, "$defs": {}}}
     with pytest.raises(PlanError, match="is taken by another schema"):
         load_plan(write_plan(tmp_path / "q", taken))
+
+
+def test_properties_declared_in_branches_are_planned(tmp_path):
+    schema = event_file("Paid", {"amount": {"type": "number"}})
+    schema["oneOf"] = [{"properties": {"card": {"type": "string"}}, "required": ["card"]},
+                       {"properties": {"iban": {"type": "string"}}, "required": ["iban"]}]
+    schema["if"] = {"properties": {"amount": {"minimum": 1000}}}
+    schema["then"] = {"properties": {"approval": {"type": "string"}}}
+    plan = load_plan(write_plan(tmp_path / "p", {"events/paid/1.json": schema}, unplanned_properties="error"))
+    assert plan.validate(track("Paid", {"amount": 5, "card": "x"})).ok
+    assert plan.validate(track("Paid", {"amount": 5000, "iban": "x", "approval": "y"})).ok
+    report = plan.validate(track("Paid", {"amount": 5, "card": "x", "tip": 1}))
+    assert [(f.path, f.category) for f in report.errors] == [("$.properties.tip", "unplanned-property")]

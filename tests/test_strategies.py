@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,24 +130,34 @@ def test_every_bundled_pattern_has_a_generator_of_its_own():
             assert re.search(pattern, maker(source)), pattern
 
 
-@pytest.mark.parametrize("schema", [{"oneOf": [{"type": "string"}]}, {"not": {}},
-                                    {"type": "string", "format": "email"}, {"prefixItems": []}])
-def test_an_unsupported_keyword_is_refused_not_ignored(schema):
-    with pytest.raises(Unsupported):
+@pytest.mark.parametrize(
+    ("schema", "keyword"),
+    [({"contains": {"type": "string"}}, "contains"),
+     ({"if": {"type": "string"}, "then": {"minLength": 2}}, "if"),
+     ({"propertyNames": {"maxLength": 3}}, "propertyNames"),
+     ({"properties": {"a": {"unevaluatedProperties": False}}}, "unevaluatedProperties"),
+     ({"type": "string", "format": "hostname"}, "format")],
+)
+def test_an_unsupported_keyword_is_refused_not_ignored(schema, keyword):
+    with pytest.raises(Unsupported) as raised:
         build(schema, resolver=None)
+    assert raised.value.keyword == keyword
+    assert keyword in str(raised.value)
 
 
 @given(data=st.data())
 @settings(max_examples=30, deadline=None)
-def test_a_pattern_without_a_generator_of_its_own_falls_back_to_hypothesis(data):
+def test_a_pattern_without_a_generator_of_its_own_is_made_from_the_regex(data):
     from eventspec._generate import value
     from eventspec.strategies import _HypothesisSource
 
     node = build({"type": "string", "pattern": "^[A-Z]{3}-[0-9]{2}$"}, resolver=None)
     made = value(node, "code", "", _HypothesisSource(data.draw))
     assert re.search("^[A-Z]{3}-[0-9]{2}$", made)  # search semantics, as validators use
-    with pytest.raises(NotImplementedError):
-        value(node, "code", "", RandomSource(0))
+    # without Hypothesis (sample, eventspec example), a small sampler of the regex syntax
+    assert re.search("^[A-Z]{3}-[0-9]{2}$", value(node, "code", "", RandomSource(0)))
+    with pytest.raises(NotImplementedError, match="without Hypothesis"):
+        value(build({"type": "string", "pattern": "^(?!a)a$"}, resolver=None), "code", "", RandomSource(0))
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -366,8 +377,8 @@ from eventspec import strategies as es
 strategy = es.{strategy}
 made = time.perf_counter() - start
 
+from eventspec import load_plan
 from eventspec._catalog import bundled
-from eventspec._generate import root
 
 @settings(database=None, max_examples=1)
 @given(st.integers())
@@ -375,8 +386,10 @@ def hypothesis_warms_up(n):  # Hypothesis' own first-use costs are not the strat
     pass
 
 hypothesis_warms_up()
-# the catalog read, what it derived (schema nodes among it), the generator's roots
-counts = lambda: [bundled.cache_info().misses, len(bundled()._state.memo), root.cache_info().misses]
+# the catalog read, and what it and the plan's catalog derived (schema nodes, the
+# generator's roots among it)
+plan = load_plan({plan!r})
+counts = lambda: [bundled.cache_info().misses, len(bundled()._state.memo), len(plan._state.memo)]
 before, modules, draws = counts(), set(sys.modules), []
 
 @st.composite
@@ -417,7 +430,8 @@ def test_a_plain_given_passes_with_hypothesis_defaults(project):
 @pytest.mark.parametrize(
     "strategy",
     ['events(spec="cdp", event="Product Added")', 'invalid_events(spec="cdp", event="Product Added")',
-     'events(spec="cdp", call="batch")', 'events(spec="userpilot")'],
+     'events(spec="cdp", call="batch")', 'events(spec="userpilot")',
+     'events(plan={plan!r}, event="Course Started")', 'invalid_events(plan={plan!r})'],
 )
 def test_the_first_draw_does_no_setup(project, strategy):
     # What makes a plain @given robust on a busy machine: the setup is done when the
@@ -425,7 +439,8 @@ def test_the_first_draw_does_no_setup(project, strategy):
     import subprocess
     import sys
 
-    script = FIRST_DRAW.format(strategy=strategy)
+    plan = str(Path(__file__).parent.parent / "examples" / "plan")
+    script = FIRST_DRAW.format(strategy=strategy.format(plan=plan), plan=plan)
     result = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True,
                             timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]

@@ -12,7 +12,7 @@ $.properties.products[0].price: expected a number; found the string '9.99' [type
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._catalog import FAMILIES, Catalog, bundled
 from ._findings import (
@@ -27,6 +27,9 @@ from ._findings import (
 from ._guard import Guard, GuardCounters, NonConformingEvent, guard, unguard
 from ._plan import PlanError, load_plan
 from ._validate import validate
+
+if TYPE_CHECKING:
+    from ._lines import check_line
 
 __all__ = [
     "BUNDLED",
@@ -45,6 +48,7 @@ __all__ = [
     "UnknownFamily",
     "calls",
     "check",
+    "check_line",
     "events",
     "families",
     "guard",
@@ -128,7 +132,12 @@ def schema(spec: str, name: str) -> dict[str, Any]:
 
 
 def __getattr__(name: str) -> Any:
-    # Read lazily: importlib.metadata and http.server cost import time most callers never need.
+    # Read lazily: the line reader imports orjson, importlib.metadata and http.server
+    # cost import time, which most callers never need.
+    if name == "check_line":
+        from ._lines import check_line
+
+        return check_line
     if name == "BUNDLED":
         # the bundled catalog, read at first use: importing eventspec stays cheap
         return bundled()

@@ -23,48 +23,24 @@ from typing import IO, Any, NamedTuple, TextIO
 from . import _plancli
 from ._catalog import FAMILIES
 from ._inputs import (
-    LINE_BOUND,
     Block,
     FileChanged,
     Input,
     Item,
+    Unreadable,
     UsageError,
     check_paths,
     empty,
     fetch,
     files_under,
     lines,
-    parse,
-    parse_line,
     read_inputs,
     remote,
 )
+from ._lines import check_raw, detect
 from ._plan import PlanError
 from ._reporters import FORMATS, Format, Result, Totals, Writer, split_lines
-from ._validate import validate, validate_parsed
-
-
-def detect(payload: Any) -> str:
-    """Recognise a payload's spec family from its shape (``--spec auto``).
-
-    ``event_type`` is Userpilot's; snake_case ids beside a ``type`` (or a revenue call)
-    are RetainPixel's; a ``name`` with no ``event``/camelCase ids is a Customer.io Track
-    API event; everything else is cdp.
-    """
-    if not isinstance(payload, dict):
-        return "cdp"
-    keys = payload.keys()
-    if "event_type" in keys:
-        return "userpilot"
-    if "type" in keys and ({"anonymous_id", "user_id", "group_id"} & keys or payload["type"] == "revenue"):
-        return "retainpixel"
-    if (
-        "name" in keys
-        and not {"event", "userId", "anonymousId", "batch", "previousId", "groupId"} & keys
-        and payload.get("type") in (None, "event", "page", "screen")
-    ):
-        return "customerio-event"
-    return "cdp"
+from ._validate import validate
 
 
 class Config(NamedTuple):
@@ -103,9 +79,14 @@ class Batch(NamedTuple):
 
 
 def _check_one(item: Item, spec: str, strict: bool, plan: str | None = None) -> Result:
-    item = parse_line(item)
     if item.problem is not None:
         return Result(item, None, None)
+    if item.raw is not None:  # an NDJSON line: the line check the engines use too
+        try:
+            family, payload, report = check_raw(item.raw, spec, strict, None if plan is None else _plan(plan))
+        except Unreadable as error:
+            return Result(item._replace(problem=str(error)), None, None)
+        return Result(item._replace(payload=payload), report, family, auto=spec == "auto")
     family = detect(item.payload) if spec == "auto" else spec
     if plan is not None:
         report = _plan(plan).validate(item.payload, spec=family, strict=strict)
@@ -160,12 +141,10 @@ def _check_block(block: Block, config: Config) -> Batch:
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         try:
-            payload, native = parse(raw)
-        except (ValueError, RecursionError):  # not UTF-8, not JSON, too deep: parse_line says which
-            result = _check_one(Item(source, number, None, raw), spec, strict)
+            family, payload, report = check_raw(raw, spec, strict)
+        except Unreadable as error:
+            result = Result(Item(source, number, None, raw, problem=str(error)), None, None)
         else:
-            family = detect(payload) if auto else spec
-            report = validate_parsed(payload, family, strict, len(raw) * LINE_BOUND if native else None)
             if not (report.errors or report.warnings):
                 clean += 1
                 if silent:
@@ -413,14 +392,25 @@ def _run_example(args: argparse.Namespace, stdout: TextIO) -> int:
     from . import calls, events
     from .strategies import sample
 
-    if args.name in events(args.spec):
-        payload = sample(spec=args.spec, event=args.name, seed=args.seed)
-    elif args.name in calls(args.spec):
-        payload = sample(spec=args.spec, call=args.name, seed=args.seed)
+    spec = args.spec or "cdp"
+    if args.plan is not None:
+        cat = _plan(args.plan)
+        # a planned name, else a call ("identify"); anything else: the plan's unknown event
+        kind = "call" if args.name in cat.calls(args.spec) and args.name not in cat.events(args.spec) else "event"
+        try:
+            payload = sample(plan=cat, spec=args.spec, seed=args.seed, version=args.version, **{kind: args.name})
+        except ValueError as error:  # a version the event does not have, another family
+            raise UsageError(str(error)) from None
+    elif args.version is not None:
+        raise UsageError("--version is for the events of a plan (--plan DIR)")
+    elif args.name in events(spec):
+        payload = sample(spec=spec, event=args.name, seed=args.seed)
+    elif args.name in calls(spec):
+        payload = sample(spec=spec, call=args.name, seed=args.seed)
     else:
         from ._findings import UnknownEvent
 
-        raise UnknownEvent(args.spec, args.name, tuple(events(args.spec) + calls(args.spec)))
+        raise UnknownEvent(spec, args.name, tuple(events(spec) + calls(spec)))
     json.dump(payload, stdout, indent=2, ensure_ascii=False)
     stdout.write("\n")
     return 0
@@ -499,9 +489,11 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--plan", metavar="DIR", help="show a plan event's properties (newest version)")
     show.add_argument("--json", action="store_true", help="print the JSON Schema itself")
     example = commands.add_parser("example", help="print a generated valid payload of a call or semantic event")
-    example.add_argument("name", help='a call ("identify") or a semantic event ("Order Completed")')
-    example.add_argument("--spec", default="cdp", choices=FAMILIES)
+    example.add_argument("name", help='a call ("identify"), a semantic event ("Order Completed") or a planned one')
+    example.add_argument("--spec", default=None, choices=FAMILIES, help="the family (default cdp, or the plan's)")
     example.add_argument("--seed", type=int, metavar="N", help="the same N prints the same payload (default: random)")
+    example.add_argument("--plan", metavar="DIR", help="a payload of this tracking plan's event (or call)")
+    example.add_argument("--version", metavar="MODEL", help="with --plan, the event's version (default the newest)")
     _plancli.add_commands(commands)  # lint, diff, import, export
     serve = commands.add_parser(
         "serve", help="run a local collector that checks what an app's analytics clients send"

@@ -408,7 +408,8 @@ class _Generator:
             else:
                 tests.append(f"_multiple_fails({var}, {self.constant(step)})")
         if tests:
-            out.append(f"if {_type_test('number', var)} and (" + " or ".join(tests) + "): return False")
+            ordered = f"(type({var}) is float or type({var}) is int or _ordered({var}))"
+            out.append(f"if {ordered} and (" + " or ".join(tests) + "): return False")
 
     def _array(self, schema: dict[str, Any], found: dict[str, Any], scope: Scope, out: list[str], var: str,
                depth: int) -> None:

@@ -10,10 +10,14 @@ conventions:
 
 - a bad value (wrong type, not in the enum, bad format or pattern, out of range) is
   reported at the value's own path;
-- a missing required field at the path the field should have: ``$.properties.objectId``;
+- a missing required field at the path the field should have: ``$.properties.objectId``
+  (also one ``dependentRequired`` asks for);
 - an ``anyOf`` none of whose alternatives hold (no ``userId`` nor ``anonymousId``, no
   device token anywhere) at the object holding it: ``$``;
 - a call over the size limit at ``$`` (a batch item: ``$.batch[2]``).
+
+A plan event's schema node holds the plan's schema on its properties (or traits), so
+the same walk finds the defects inside them, where the plan reports them.
 """
 
 from __future__ import annotations
@@ -23,10 +27,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ._catalog import bundled
 from ._findings import json_path
-from ._generate import BATCH_LIMIT, CALL_LIMIT, SIZE_LIMITED, TYPE_FIELD, Target, size
-from ._nodes import ANY, BAD_FORMATS, Node, admits, broken_here, canonical, node_for, settle
+from ._generate import BATCH_LIMIT, CALL_LIMIT, SIZE_LIMITED, TYPE_FIELD, Target, schema_node, size
+from ._nodes import (
+    BAD_FORMATS,
+    Node,
+    admits,
+    broken_here,
+    canonical,
+    possible_types,
+    settle,
+    undeclared,
+)
 from ._sources import Source, choice
 
 Path = tuple["str | int", ...]
@@ -36,8 +48,8 @@ DELETE: Any = object()  # a change that removes the field
 KINDS = ("missing-field", "wrong-type", "bad-value", "bad-format", "out-of-range",
          "no-alternative", "size-limit")
 _KIND = {"type": "wrong-type", "enum": "bad-value", "format": "bad-format", "pattern": "bad-format",
-         "length": "out-of-range", "range": "out-of-range", "items": "out-of-range",
-         "anyOf": "no-alternative"}
+         "length": "out-of-range", "range": "out-of-range", "items": "out-of-range", "size": "out-of-range",
+         "multiple": "bad-value", "not": "bad-value", "anyOf": "no-alternative"}
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,13 @@ def _palette(node: Node, value: Any) -> list[Any]:
             found += [bound + step, bound + step * 0.5]
     if node.max_length is not None:
         found.append("x" * (node.max_length + 1))
+    for exclusive in (node.exclusive_minimum, node.exclusive_maximum):
+        if exclusive is not None:
+            found.append(exclusive)  # the bound itself is out
+    for multiple_of in node.multiple_of:  # half a step: a price in tenths of a cent
+        found.append(multiple_of / 2)
+    for other in node.nots:  # what a `not` rules out, exactly
+        found += list(other.enum or ())[:3]
     for option in (node.enum or ())[:3]:  # near misses of the allowed values ("usd")
         if isinstance(option, str):
             found += [option.upper(), option.title(), option + "s"]
@@ -124,37 +143,51 @@ def defects(target: Target, payload: dict[str, Any]) -> list[Defect]:
     """Every defect the planner can predict for a valid ``payload`` of ``target``."""
     found: list[Defect] = []
     if target.call != "batch":
-        _walk(node_for(target.uri), payload, (), found, _fixed(target.family))
+        _walk(schema_node(target), payload, (), found, _fixed(target))
         if target.family in SIZE_LIMITED:
-            found.append(_oversize(node_for(target.uri), payload, (), CALL_LIMIT))
+            found.append(_oversize(schema_node(target), payload, (), CALL_LIMIT))
         return found
     # A batch: its own fields, then each item as the call it is (RULINGS 6).
-    _walk(node_for(target.uri), payload, (), found, frozenset(), opaque=frozenset({("batch",)}))
+    _walk(schema_node(target), payload, (), found, frozenset(), opaque=frozenset({("batch",)}))
     shared = isinstance(payload.get("context"), dict)
     for index, item in enumerate(payload["batch"]):
         where: Path = ("batch", index)
-        item_target = target_of(target.family, item)
+        item_target = target_of(target, item)
         mine: list[Defect] = []
-        _walk(node_for(item_target.uri), item, where, mine, _fixed(target.family), depth=1)
+        _walk(schema_node(item_target), item, where, mine, _fixed(target), depth=1)
         if shared:
             # The batch's context applies to every item (and can supply what an item's
             # own context lacks), so defects in an item's context are left out.
             mine = [d for d in mine if not any(p[2:3] == ("context",) for p, _ in d.changes)]
-        mine.append(_oversize(node_for(item_target.uri), payload, where, CALL_LIMIT))
+        mine.append(_oversize(schema_node(item_target), payload, where, CALL_LIMIT))
         found.extend(mine)
-    found.append(_oversize(node_for(target.uri), payload, (), BATCH_LIMIT))
+    found.append(_oversize(schema_node(target), payload, (), BATCH_LIMIT))
     return found
 
 
-def _fixed(family: str) -> frozenset[str]:
+def _fixed(target: Target) -> frozenset[str]:
     # Values of the type field that name another call: dispatch would pick that call.
-    return frozenset(bundled().family(family).calls) if family in TYPE_FIELD else frozenset()
+    calls = target.catalog.family(target.family).calls
+    return frozenset(calls) if target.family in TYPE_FIELD else frozenset()
 
 
-def target_of(family: str, item: dict[str, Any]) -> Target:
-    """The target a generated batch item was made for."""
-    event = item.get("event")
-    return Target(family, str(item.get("type")), event if event in bundled().family(family).events else None)
+def target_of(batch: Target, item: dict[str, Any]) -> Target:
+    """The target a generated item of a batch was made for."""
+    from ._generate import item_targets
+
+    options = item_targets(batch)
+    call = str(item.get("type"))
+    named = [t for t in options if t.call == call and t.event is not None and t.event in (item.get("event"), item.get("name"))]
+    plan = batch.plan
+    if plan is not None:
+        # a planned event with several versions names its version in the payload
+        from ._plan import _dig, _model
+
+        asked = _model(_dig(item, plan.setting("version_selector").split(".")))
+        named = [t for t in named if asked is None or t.version == asked] or named
+    if named:
+        return named[0]
+    return next(t for t in options if t.call == call and t.event is None)
 
 
 def _walk(
@@ -182,11 +215,17 @@ def _walk(
             if key in value and path + (key,) not in opaque:
                 out.append(Defect("missing-field", path + (key,), ((path + (key,), DELETE),)))
         for key, sub in settled.properties.items():
-            if key not in value:  # a declared field, added with a bad value
+            # A declared field, added with a bad value; not one declared `false`, which
+            # jsonschema itself reports at the object's path (4.26 drops the field's).
+            if key not in value and possible_types(sub):
                 for new in _palette(sub, None)[:8]:
                     keyword = broken_keyword(sub, new)
                     if keyword is not None:
                         out.append(Defect(_KIND[keyword], path + (key,), ((path + (key,), new),)))
+        for have, needs in settled.dependent:  # dependentRequired: as a required field
+            for need in needs if have in value else ():
+                if need in value and need != have and path + (need,) not in opaque:
+                    out.append(Defect("missing-field", path + (need,), ((path + (need,), DELETE),)))
         for key, item in value.items():
             _walk(settled.child(key), item, path + (key,), out, calls, opaque, depth + 1)
         for group in settled.groups:
@@ -195,7 +234,7 @@ def _walk(
                 out.append(Defect("no-alternative", path, tuple((p, DELETE) for p in changes)))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _walk(settled.items or ANY, item, path + (index,), out, calls, opaque, depth + 1)
+            _walk(settled.item(index), item, path + (index,), out, calls, opaque, depth + 1)
 
 
 def _break(group: tuple[Node, ...], value: dict[str, Any], base: Node, path: Path) -> list[Path]:
@@ -246,7 +285,7 @@ def _oversize(node: Node, payload: dict[str, Any], where: Path, limit: int) -> D
     for bag in ("properties", "traits"):
         if isinstance(call.get(bag), dict):
             inside = settle(settled.child(bag), call[bag])
-            if inside.additional is None and "notes" not in inside.properties:
+            if "notes" not in inside.properties and undeclared(inside, "notes") is None:
                 container = (bag,)
                 break
     key = where + container + ("notes",)

@@ -12,9 +12,9 @@ Severity = Literal["error", "warning"]
 #: they never change meaning once released.
 CATEGORIES: dict[str, str] = {
     "not-an-object": "the payload (or a batch item) is not a JSON object",
-    "not-json": "a value JSON cannot carry (a datetime, a Decimal, an object; and, in a payload "
-    "near the size limit, where it is serialized exactly, also a set, bytes or NaN), or nesting "
-    "too deep to check",
+    "not-json": "a value JSON cannot carry (NaN or infinity anywhere; a datetime, an object; and, "
+    "in a payload near the size limit, where it is serialized exactly, also a set, bytes or a "
+    "complex number), or nesting too deep to check",
     "required-missing": "a required field is missing (or none of several alternatives is present)",
     "type-mismatch": "a field has the wrong JSON type",
     "enum-mismatch": "a field is not one of the allowed values (or not the one value allowed)",
@@ -30,6 +30,8 @@ CATEGORIES: dict[str, str] = {
     "property name not allowed, a value matching a 'not' schema, or any value where the schema "
     "is false",
     "size-limit": "a call or batch is over the API's size limit, and would be dropped",
+    "client-size-limit": "a call is within the API's size limit but over it as the official Python "
+    "clients serialize it (json.dumps defaults), so they refuse to send it",
     "unknown-call": "the call type is missing, unknown, or disagrees with the call named",
     "unknown-event": "a track event name matches no semantic spec (an error only in strict mode)",
     "near-miss": "a name differs from a spec'd name only in spelling; the spec'd one is meant",
@@ -59,11 +61,26 @@ def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
                 if len(_SEGMENTS) < _REMEMBERED_SEGMENTS and len(part) <= 64:
                     _SEGMENTS[part] = segment
             path += segment
-        elif isinstance(part, int):
-            path += f"[{part}]"
+        elif isinstance(part, int) and not isinstance(part, bool):
+            try:
+                path += f"[{part}]"
+            except ValueError:  # a dict key of more digits than Python writes
+                path += "[<a long integer>]"
         else:
-            path += _segment(part)
+            path += _segment(part if isinstance(part, str) else key_text(part))
     return path
+
+
+def key_text(key: Any) -> str:
+    """A dict key that is no string, as json.dumps writes it (None as null), or its repr."""
+    if key is None or isinstance(key, (bool, float)):
+        import json
+
+        return json.dumps(key)
+    try:
+        return repr(key)
+    except ValueError:  # a tuple holding an integer of more digits than Python writes
+        return f"<a {type(key).__name__}>"
 
 
 def _segment(part: str) -> str:

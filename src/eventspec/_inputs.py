@@ -98,19 +98,42 @@ LINE_BOUND = 4
 parse = _fast_parse()
 
 
+class Unreadable(ValueError):
+    """A line that is not UTF-8, not JSON, or nested too deeply to read; says which."""
+
+
+def read_line(raw: bytes) -> tuple[Any, int | None]:
+    """An NDJSON line's payload, and an upper bound of its size as compact JSON when the
+    parser vouches for one (`LINE_BOUND`), else None.
+
+    Raises:
+        Unreadable: the line cannot be read; the message is the ``unreadable`` finding's.
+    """
+    try:
+        payload, native = parse(raw)
+    except (ValueError, RecursionError) as error:
+        raise unreadable(error) from None
+    return payload, len(raw) * LINE_BOUND if native else None
+
+
+def unreadable(error: ValueError | RecursionError) -> Unreadable:
+    """What `parse` raised, as the ``unreadable`` finding says it."""
+    if isinstance(error, UnicodeDecodeError):
+        return Unreadable(f"not valid UTF-8 (byte {error.start})")
+    if isinstance(error, RecursionError):  # json's decoder, past the recursion limit
+        return Unreadable(TOO_DEEP)
+    return Unreadable(f"not JSON: {error}")
+
+
 def parse_line(item: Item) -> Item:
     """Parse an NDJSON item's raw line (done in worker processes with --jobs)."""
     raw = item.raw
     if raw is None or item.problem is not None:
         return item
     try:
-        return Item(item.source, item.line, None, raw, parse(raw)[0])
-    except UnicodeDecodeError as error:
-        return Item(item.source, item.line, raw=raw, problem=f"not valid UTF-8 (byte {error.start})")
-    except ValueError as error:
-        return Item(item.source, item.line, raw=raw, problem=f"not JSON: {error}")
-    except RecursionError:
-        return Item(item.source, item.line, raw=raw, problem=TOO_DEEP)
+        return Item(item.source, item.line, None, raw, read_line(raw)[0])
+    except Unreadable as error:
+        return Item(item.source, item.line, raw=raw, problem=str(error))
 
 
 def _document(source: str, data: bytes) -> Iterator[Item]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -92,10 +93,39 @@ def found(value: Any) -> str:
         shown = value if len(value) <= 60 else value[:57] + "..."
         return f"the string {shown!r}" if value else "an empty string"
     if isinstance(value, int):
-        return f"the integer {value}"
+        try:
+            return f"the integer {value}"
+        except ValueError:  # more digits than Python writes (sys.get_int_max_str_digits())
+            return f"an integer of {digits(value):,} digits"
     if isinstance(value, float):
         return f"the number {value!r}"
+    decimal = sys.modules.get("decimal")  # no Decimal exists unless the module is loaded
+    if decimal is not None and isinstance(value, decimal.Decimal):
+        return repr(value)  # a number, sent as a float by the official clients
     return f"a Python {type(value).__name__}, which is not a JSON value"
+
+
+def digits(value: int) -> int:
+    """How many decimal digits ``abs(value)`` has, without writing it out (Python will
+    not write an integer of more than 4,300 digits by default).
+
+    >>> digits(0), digits(99), digits(-100), digits(10**5000)
+    (1, 2, 3, 5001)
+    """
+    value = abs(value)
+    count = max(1, int((value.bit_length() - 1) * 0.30102999566398120) + 1)
+    while count > 1 and 10 ** (count - 1) > value:
+        count -= 1
+    while 10**count <= value:
+        count += 1
+    return count
+
+
+def _shown(value: Any) -> str:
+    try:
+        return repr(value)
+    except ValueError:  # an integer of more digits than Python writes
+        return found(value)
 
 
 def _expected_types(types: Any) -> str:
@@ -155,7 +185,7 @@ def _message(error: Any) -> str:
             "exclusiveMinimum": "more than",
             "exclusiveMaximum": "less than",
         }[keyword]
-        return f"expected a number {bound} {value}; found {instance!r}"
+        return f"expected a number {bound} {value}; found {_shown(instance)}"
     if keyword == "minItems":
         return f"expected at least {value} item(s); found {len(instance)}"
     if keyword == "maxItems":

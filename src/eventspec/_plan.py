@@ -722,7 +722,10 @@ def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozense
 
 
 def _own_and_referenced(cat: Catalog, uri: str) -> Iterator[Any]:
-    """The schema and what its top level takes in by ``$ref`` and ``allOf``."""
+    """The schema and every schema that applies to the same object: what its top level
+    takes in by ``$ref`` and ``allOf``, and the branches of ``anyOf``, ``oneOf``,
+    ``if``/``then``/``else`` and ``dependentSchemas`` (a property one branch declares is
+    planned: the branches, not the unplanned setting, say when it may appear)."""
     seen: set[int] = set()
     todo: list[tuple[Any, str]] = [(cat.documents[uri], uri)]
     while todo:
@@ -734,8 +737,15 @@ def _own_and_referenced(cat: Catalog, uri: str) -> Iterator[Any]:
         if isinstance(schema.get("$ref"), str):
             resolved = cat.registry().resolver(base_uri=base).lookup(schema["$ref"])
             todo.append((resolved.contents, str(resolved.resolver._base_uri)))
-        for sub in schema.get("allOf", ()):
-            todo.append((sub, base))
+        for keyword in ("allOf", "anyOf", "oneOf"):
+            subs = schema.get(keyword)
+            if isinstance(subs, list):
+                todo.extend((sub, base) for sub in subs)
+        for keyword in ("if", "then", "else"):
+            if keyword in schema:
+                todo.append((schema[keyword], base))
+        if isinstance(schema.get("dependentSchemas"), dict):
+            todo.extend((sub, base) for sub in schema["dependentSchemas"].values())
 
 
 def _event_suggestion(cat: Catalog, family: Family, kind: str, raw: str) -> str:

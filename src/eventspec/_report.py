@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._resolve import Index, Scope, Unsupported
-from ._runtime import SHAPES, conforms, conforms_in, in_enum, is_type, multiple_fails, uniq
+from ._runtime import SHAPES, conforms, conforms_in, in_enum, is_type, multiple_fails, ordered, uniq
 
 _Step = Callable[[Any, tuple[Any, ...], list["Error"]], None]
 _Key = tuple[int, Scope]
@@ -422,7 +422,8 @@ class Reporter:
             bounds.append(("multipleOf", step, multiple_fails))
         if not bounds:
             return []
-        numeric = _TYPES["number"]
+        def numeric(v: Any) -> bool:
+            return type(v) is float or type(v) is int or ordered(v)
 
         def numbers(v: Any, path: tuple[Any, ...], out: list[Error]) -> None:
             if numeric(v):

@@ -258,7 +258,8 @@ class ReportCode:
             wrong = self._error("multipleOf", step, schema, document, var, path)
             lines.append(f"    if _multiple_fails({var}, {self.predicates.constant(step)}): {wrong}")
         if lines:
-            out.append(f"if {_type_test('number', var)}:")
+            # only numbers that compare (a Decimal NaN raises; it is reported as not JSON)
+            out.append(f"if type({var}) is float or type({var}) is int or _ordered({var}):")
             out.extend(lines)
 
     def _array(self, schema: dict[str, Any], found: dict[str, Any], scope: Scope, out: list[str], var: str,

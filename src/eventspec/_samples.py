@@ -118,7 +118,26 @@ def uri(source: Source) -> str:
     return url(source)
 
 
-FORMAT_MAKERS: dict[str, Maker] = {"date-time": date_time, "ipv4": ipv4, "ipv6": ipv6, "uri": uri}
+def date(source: Source) -> str:
+    """An RFC 3339 full-date (``2024-05-01``)."""
+    return _instant(source)[0].strftime("%Y-%m-%d")
+
+
+def clock_time(source: Source) -> str:
+    """An RFC 3339 full-time, with its offset (``12:30:00.000Z``)."""
+    return date_time(source).partition("T")[2]
+
+
+def uuid4(source: Source) -> str:
+    return str(uuid.UUID(int=source.integer(0, 2**128 - 1), version=4))
+
+
+def uri_reference(source: Source) -> str:
+    return uri(source) if source.boolean() else choice(source, _PATHS + ("../docs/intro", "#reviews"))
+
+
+def regex(source: Source) -> str:
+    return choice(source, ("^[a-z]+$", "^[0-9]{3}$", "^(free|pro)$", "\\S"))
 
 
 # ------------------------------------------------------------------ patterns
@@ -187,6 +206,13 @@ def identifier(prefix: str) -> Maker:
         return f"{prefix}_{source.integer(0, 16**8 - 1):08x}"
 
     return make
+
+
+#: Makers of a string in each format `eventspec._nodes.FORMATS` names.
+FORMAT_MAKERS: dict[str, Maker] = {
+    "date-time": date_time, "date": date, "time": clock_time, "email": email, "idn-email": email,
+    "uuid": uuid4, "ipv4": ipv4, "ipv6": ipv6, "uri": uri, "uri-reference": uri_reference, "regex": regex,
+}
 
 
 def _token(source: Source) -> str:

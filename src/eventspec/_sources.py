@@ -106,9 +106,17 @@ class RandomSource:
         return "".join(self.random.choice(_ALPHABET) for _ in range(size))
 
     def regex(self, pattern: str) -> str:
-        # Every pattern of the bundled schemas has a generator of its own (the tests
-        # check it), so this is only reached by a pattern added without one.
-        raise NotImplementedError(f"no generator for the pattern {pattern!r} without Hypothesis")
+        # The bundled patterns have readable generators of their own (the tests check
+        # it); a plan's patterns are walked by a small sampler of Python's regex syntax.
+        from ._regex import example
+
+        found = example(pattern, self.random)
+        if found is None:
+            raise NotImplementedError(
+                f"could not make a string matching {pattern!r} without Hypothesis "
+                "(lookarounds or back references it cannot satisfy)"
+            )
+        return found
 
     def reject(self) -> NoReturn:
         raise Rejected()

@@ -3,8 +3,10 @@
 A payload goes to its family's call schema by its type field; a track call whose event
 name has a spec of its own goes to that event's schema instead (which includes the
 track schema). Names that differ from a spec'd one only in case, spaces, underscores
-or hyphens are validated as that event with a warning. Size limits, non-JSON values
-and the vendors' soft rules (metadata types, whitespace in names) are checked here.
+or hyphens are validated as that event with a warning; a name one typo away gets a
+warning only (see `eventspec._names`). Size limits (the API's and the official Python
+clients'), values JSON cannot carry (NaN anywhere) and the vendors' soft rules
+(metadata types, whitespace in names) are checked here.
 """
 
 from __future__ import annotations
@@ -18,24 +20,23 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any, NamedTuple
 
+from . import _names as names
 from ._catalog import Catalog, Dialect, bundled
 from ._findings import (
     Finding,
     Report,
+    Severity,
     UnknownCall,
     UnknownFamily,
     json_path,
+    key_text,
 )
-from ._messages import found, translated
+from ._messages import digits, found, translated
 
 CALL_LIMIT = 32 * 1024  # bytes of compact UTF-8 JSON, per call (cdp "API limits")
 BATCH_LIMIT = 500 * 1024  # the document's 500KB, read as 512,000 bytes
 
-_SEPARATORS = re.compile(r"[\s_\-]+")
-
-
-def _key(name: str) -> str:
-    return _SEPARATORS.sub("", name).casefold()
+_key = names.key
 
 
 def _event_index(cat: Catalog, family: str) -> dict[str, str]:
@@ -49,6 +50,16 @@ def _event_index(cat: Catalog, family: str) -> dict[str, str]:
         return index
 
     return cat.derived(("event-index", family), make)
+
+
+def _event_guesser(cat: Catalog, family: str) -> names.Guesser:
+    """The semantic events a misspelt event name of ``family`` may mean."""
+
+    def make() -> names.Guesser:
+        record = cat.family(family)
+        return names.Guesser([*((name, name) for name in record.events), *record.dialect.event_aliases.items()])
+
+    return cat.derived(("event-guesser", family), make)
 
 
 def _compiler(cat: Catalog) -> Any:
@@ -195,7 +206,7 @@ _QuickCheck = Callable[[Any, bool, "int | None"], "Report | None"]
 
 class _Entry(NamedTuple):
     check: Callable[[Any], bool]  # the compiled predicate
-    declared: tuple[frozenset[str], dict[str, str]] | None  # a semantic event's property names
+    declared: _Declared | None  # a semantic event's property names
     report: Report  # the clean report
 
 
@@ -216,10 +227,12 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
     # imported it checks its first payloads with the marshal bound (the verdict is the
     # same) and takes orjson on once it checks payloads by the thousand.
     dumps = _orjson_dumps() if "orjson" in sys.modules else None
+    options = _ORJSON_OPTIONS
     before_orjson = 0 if dumps is not None else _BEFORE_ORJSON
     calls = {name: uri for name, uri in family.calls.items() if name != dialect.batch_call}
     events = family.events
     limit = dialect.call_limit
+    small = (limit or 0) // _ORJSON_BOUND  # orjson's output up to this size is within the limit
     metadata = dialect.metadata_types
     # call name, or event name for a semantic track call -> what checking it needs
     by_call: dict[str, _Entry] = {}
@@ -234,11 +247,12 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
         return found
 
     def quick(payload: Any, strict: bool, bound: int | None = None) -> Report | None:
-        nonlocal dumps, before_orjson
+        nonlocal dumps, before_orjson, options
         if before_orjson:
             before_orjson -= 1
             if not before_orjson:
                 dumps = _orjson_dumps()
+                options = _ORJSON_OPTIONS
         if type(payload) is not dict:
             return None
         if type_field is None:
@@ -250,9 +264,10 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
             name = declared_call
         if event_field is not None and name == "track":
             raw = payload.get(event_field)
-            if type(raw) is str and raw in events:
-                found = by_event.get(raw) or entry(name, raw)
-            else:
+            found = by_event.get(raw) if type(raw) is str else None
+            if found is None and type(raw) is str and raw in events:
+                found = entry(name, raw)
+            elif found is None:
                 if type(raw) is str and raw not in plain_names:
                     if strict:
                         return None  # an unknown name is an error in strict mode
@@ -268,34 +283,39 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
             found = by_call.get(name) or entry(name, None)
         if not found.check(payload):
             return None
-        if found.declared is not None:
+        declared = found.declared
+        if declared is not None:
             properties = payload.get("properties")
             if type(properties) is dict:
-                declared, by_key = found.declared
-                if not declared.issuperset(properties) and next(
-                    _undeclared(cat, properties, declared, by_key, spec, found.report.event or "", found.report.schema_id or "", ()), None
+                if not declared.names.issuperset(properties) and next(
+                    _undeclared(cat, properties, declared, spec, found.report.event or "", found.report.schema_id or "", strict, ()), None
                 ) is not None:
                     return None  # a near miss of a declared name: a warning to give
         if metadata and next(_metadata_types(payload, ()), None) is not None:
             return None
-        if bound is None and dumps is not None:
+        if bound is not None:  # JSON values only, as orjson parsed them: no NaN among them
+            if limit is None or _CLIENT_PER_COMPACT * bound <= limit:
+                return found.report
+        if dumps is not None:
             try:
-                size = len(dumps(payload, None, _ORJSON_OPTIONS))
-            except TypeError:  # a value orjson will not write: the marshal bound decides
+                out = dumps(payload, None, options)
+            except TypeError:  # a value orjson will not write: marshal decides
                 pass
             else:
-                if limit is None:
-                    return found.report
-                bound = _ORJSON_BOUND * size
-                if bound <= limit:
-                    return found.report
-                bound = None  # near the limit: as without orjson
-        if bound is None:
-            try:
-                bound = _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
-            except ValueError:
-                return None
-        if limit is not None and bound > limit:
+                # orjson writes NaN and infinity as null: when every null it wrote is a
+                # None at the top (the clients send unset ids so), none of them was one
+                nulls = out.count(_NULL) if bound is None else 0
+                if not nulls or (nulls == 1 and None in payload.values()) or nulls == list(payload.values()).count(None):
+                    if limit is None or (len(out) <= small and _DEL not in out):
+                        return found.report
+                    return found.report if _client_bound(out) <= limit else None
+        try:
+            data = marshal.dumps(payload, 2)
+        except ValueError:  # a value marshal will not write (Decimal, datetime, a subclass)
+            return None
+        if bound is None and _may_hold_non_finite(data) and _has_non_finite(payload):
+            return None
+        if limit is not None and _MARSHAL_BOUND * len(data) > limit:
             return None
         return found.report
 
@@ -373,8 +393,11 @@ def _item(
     under_shared = {(f.path, f.category, f.message) for f in _one(cat, applied, spec, dialect, strict, None, prefix).findings}
     # The size limit is on the item as sent, whatever the batch's context adds to it.
     return tuple(
-        f for f in findings if f.category == "size-limit" or (f.path, f.category, f.message) in under_shared
+        f for f in findings if f.category in _SIZES or (f.path, f.category, f.message) in under_shared
     )
+
+
+_SIZES = ("size-limit", "client-size-limit")
 
 
 def _merge(shared: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
@@ -467,7 +490,7 @@ def _one(
     if schema_findings:
         findings.extend(schema_findings)
     if event is not None:
-        near = _property_near_misses(cat, payload, spec, event, uri, prefix)
+        near = _property_near_misses(cat, payload, spec, event, uri, strict, prefix)
         if near:
             findings.extend(near)
     if dialect.metadata_types:
@@ -520,13 +543,30 @@ def _semantic(
             )
         )
         return canonical, findings
+    meant = _event_guesser(cat, spec)(name) if name else ()
     if strict and name:
+        # a typo is an unknown event like any other here, and its message says which was meant
         findings.append(
             Finding(
                 json_path(parts),
                 f"{raw!r} matches no semantic event of {spec} (strict mode)"
-                + _did_you_mean(name, list(events)),
+                + (f" (did you mean {names.either(meant)}?)" if meant else _did_you_mean(name, list(events))),
                 "unknown-event",
+                parts=parts,
+            )
+        )
+    elif meant:
+        # Only a warning, and the payload stays a custom event: a typo is a guess, and a
+        # custom event one letter from a spec'd one (Card Viewed, Cart Viewed) must not
+        # get the spec'd event's errors.
+        findings.append(
+            Finding(
+                json_path(parts),
+                f"{raw!r} is not a semantic event of {spec}: did you mean {names.either(meant)}? "
+                "It was validated as a custom event, and destinations map only the exact spec'd name",
+                "near-miss",
+                "warning",
+                schema_id=events[meant[0]] if len(meant) == 1 else None,
                 parts=parts,
             )
         )
@@ -534,55 +574,69 @@ def _semantic(
 
 
 def _property_near_misses(
-    cat: Catalog, payload: dict[str, Any], spec: str, event: str, uri: str, prefix: tuple[str | int, ...]
+    cat: Catalog, payload: dict[str, Any], spec: str, event: str, uri: str, strict: bool, prefix: tuple[str | int, ...]
 ) -> list[Finding]:
     properties = payload.get("properties")
     if not isinstance(properties, dict):
         return []
-    declared, by_key = _declared_properties(cat, uri)
-    if declared.issuperset(properties):
+    declared = _declared_properties(cat, uri)
+    if declared.names.issuperset(properties):
         return []
-    return list(_undeclared(cat, properties, declared, by_key, spec, event, uri, prefix))
+    return list(_undeclared(cat, properties, declared, spec, event, uri, strict, prefix))
 
 
 def _undeclared(
     cat: Catalog,
-    properties: dict[str, Any],
-    declared: frozenset[str],
-    by_key: dict[str, str],
+    properties: dict[Any, Any],
+    declared: _Declared,
     spec: str,
     event: str,
     uri: str,
+    strict: bool,
     prefix: tuple[str | int, ...],
 ) -> Iterator[Finding]:
+    """Near-miss findings for the undeclared property names that look like declared ones.
+
+    Sending a declared property under another name loses it: its value is not checked,
+    and destinations do not map it. A warning, and in strict mode an error.
+    """
     aliases = cat.family(spec).dialect.property_aliases.get(event, {})
+    severity: Severity = "error" if strict else "warning"
     for name in properties:
-        if not isinstance(name, str) or name in declared:
+        if not isinstance(name, str) or name in declared.names:
             continue
         meant = aliases.get(name)
         if meant is None:  # a spelling variant of a declared name, unless that is sent too
-            meant = by_key.get(_key(name))
+            meant = declared.by_key.get(_key(name))
             if meant in properties:
                 meant = None
         if meant is not None:
-            parts = prefix + ("properties", name)
-            yield Finding(
-                json_path(parts),
-                f"{name!r} is not a property of {event}; the spec names it {meant!r}",
-                "near-miss",
-                "warning",
-                schema_id=uri,
-                parts=parts,
-            )
+            message = f"{name!r} is not a property of {event}; the spec names it {meant!r}"
+        else:  # a typo of one, unless that is sent too
+            guesses = tuple(g for g in declared.guess(name) if g not in properties)
+            if not guesses:
+                continue
+            message = f"{name!r} is not a property of {event}; did you mean {names.either(guesses)}?"
+        parts = prefix + ("properties", name)
+        yield Finding(json_path(parts), message, "near-miss", severity, schema_id=uri, parts=parts)
 
 
-def _declared_properties(cat: Catalog, uri: str) -> tuple[frozenset[str], dict[str, str]]:
+class _Declared(NamedTuple):
+    """A semantic event's declared property names, for near-miss matching."""
+
+    names: frozenset[str]
+    by_key: dict[str, str]  # each by its spelling-blind key
+    guess: names.Guesser  # the declared names an undeclared one may be a typo of
+
+
+def _declared_properties(cat: Catalog, uri: str) -> _Declared:
     """An event's declared property names, and each by its normalised spelling."""
 
-    def make() -> tuple[frozenset[str], dict[str, str]]:
+    def make() -> _Declared:
         schema = cat.documents[uri]
         declared = frozenset(schema.get("properties", {}).get("properties", {}).get("properties", {}))
-        return declared, {_key(name): name for name in declared}
+        return _Declared(declared, {_key(name): name for name in declared},
+                         names.Guesser((name, name) for name in declared))
 
     return cat.derived(("declared", uri), make)
 
@@ -596,7 +650,7 @@ def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> I
             isinstance(value, (int, float)) and not isinstance(value, bool)
         ):
             continue
-        parts = prefix + ("metadata", key if isinstance(key, str) else str(key))
+        parts = prefix + ("metadata", _json_key(key))
         yield Finding(
             json_path(parts),
             f"Userpilot supports String, Numeric and Date (ISO 8601 string) metadata values; "
@@ -607,30 +661,142 @@ def _metadata_types(payload: dict[str, Any], prefix: tuple[str | int, ...]) -> I
         )
 
 
-# Compact JSON never takes more than 6 bytes per byte of marshal format 2 (the worst
-# case is a list of false: 1 byte there, "false," here); see docs/performance.md. So a
-# payload whose marshal form is under a sixth of the limit is under the limit, and
-# only payloads near it pay for an exact serialization. Format 2 writes no back-
-# references, so a payload repeating one object many times is counted in full.
-_MARSHAL_BOUND = 6
+# Two measures of a call's size. The API's rule (RULINGS 7) is on compact UTF-8 JSON.
+# The official Python clients serialize with json.dumps' defaults (", " and ": "
+# separators, non-ASCII written as \uXXXX escapes) and refuse, before sending, any call
+# over the same 32 KB by that measure: a "client-size-limit" warning when a call is
+# under the one and over the other. The client measure is never smaller than the
+# compact one, so a bound on it bounds both.
+#
+# Neither is serialized for a payload that is plainly small. The client measure never
+# takes more than 7 bytes per byte of marshal format 2 (the worst case is a list of
+# false: 1 byte there, "false, " here), and format 2 writes no back-references, so a
+# payload repeating one object many times is counted in full; tests/test_fast_path.py
+# holds the bound. Only a payload near the limit pays for an exact serialization.
+_MARSHAL_BOUND = 7
 
-# With orjson installed (the fast extra), its serialization bounds the size instead:
-# marshal format 2 never takes more than 4 bytes per byte of orjson's output (a
-# one-digit integer in a list is 5 bytes there and "1," here; tests/test_fast_path.py
-# holds it), so 24 times orjson's size bounds what the marshal bound would say, and a
-# payload passes exactly when it passes without orjson.
-_ORJSON_BOUND = 4 * _MARSHAL_BOUND
+# With orjson installed (the fast extra), its output bounds the client measure more
+# cheaply: at most 3 bytes per byte (a 2-byte UTF-8 character becomes a 6-byte \uXXXX
+# escape, a separator gains a space, a float is written as Python writes it or one
+# byte longer), except that DEL (0x7f), one byte there, is a 6-byte escape for json.
+# A given bound on the compact size bounds the client measure at 6 times it.
+_ORJSON_BOUND = 3
+_CLIENT_PER_COMPACT = 6
+_DEL = 0x7F  # an int: `bytes in bytes` costs a raised and cleared TypeError, an int a memchr
+_NULL = b"null"
+
+
+def _client_bound(out: bytes) -> int:
+    """An upper bound of the client measure, from orjson's serialization ``out``."""
+    bound = _ORJSON_BOUND * len(out)
+    if _DEL in out:
+        bound += 3 * out.count(_DEL)  # (count takes the int as a byte)
+    return bound
+
+
+# A non-finite double in marshal format 2: the type code "g", then its 8 bytes little-
+# endian, whose exponent bits are all set (0x7ff: the top byte 0x7f or 0xff, the next
+# 0xf0 or more). Every NaN and infinity matches; a match elsewhere (inside a string, or
+# across two values) is only a candidate, which an exact walk settles.
+_NON_FINITE = re.compile(rb"g[\x00-\xff]{6}[\xf0-\xff][\x7f\xff]").search
+
+
+def _may_hold_non_finite(data: bytes) -> bool:
+    """Whether marshal format 2 bytes may hold a NaN or an infinity: the last byte of one
+    is 0x7f or 0xff, which text rarely holds (two memchr calls), then the pattern."""
+    return (_DEL in data or 0xFF in data) and _NON_FINITE(data) is not None
+
+
+def _has_non_finite(value: Any) -> bool:
+    """Whether a non-finite float is anywhere in a value marshal wrote (built-in types only)."""
+    return next(_non_finite(value, ()), None) is not None
+
+
+def _non_finite(value: Any, parts: tuple[str | int, ...]) -> Iterator[Finding]:
+    """not-json findings for the NaNs and infinities in the built-in containers of ``value``."""
+    kind = type(value)
+    if kind is float:
+        if not math.isfinite(value):
+            yield _not_finite(value, parts)
+    elif kind is dict:
+        for key, item in value.items():
+            yield from _non_finite(item, parts + (_json_key(key),))
+    elif kind is list or kind is tuple:
+        for index, item in enumerate(value):
+            yield from _non_finite(item, parts + (index,))
+    elif kind is set or kind is frozenset:
+        # the clients send a set as a list, so a NaN in one is as fatal; it has no index
+        bad = next((item for item in value if type(item) is float and not math.isfinite(item)), None)
+        if bad is not None:
+            yield _not_finite(bad, parts)
+
+
+def _not_finite(value: Any, parts: tuple[str | int, ...]) -> Finding:
+    token = _token(value)
+    return Finding(
+        json_path(parts),
+        f"found {token if isinstance(value, float) else _shown(value)}: JSON has no such number; "
+        f"json.dumps (and so the official clients) writes the token {token}, which is not JSON, "
+        "and the API rejects the whole request",
+        "not-json",
+        parts=parts,
+    )
+
+
+def _token(value: Any) -> str:
+    """What json.dumps writes for a non-finite number (a Decimal or Enum member as the clients send it)."""
+    import enum
+
+    try:
+        number = float(value.value if isinstance(value, enum.Enum) else value)
+    except (TypeError, ValueError):  # a signaling NaN
+        return "NaN"
+    return "NaN" if number != number else "Infinity" if number > 0 else "-Infinity"
+
+
+def _is_signaling(value: Any) -> bool:
+    is_snan = getattr(value, "is_snan", None)
+    return bool(callable(is_snan) and is_snan())
+
+
+def _json_key(key: Any) -> str | int:
+    """A dict key as a path part: as json.dumps writes it when it writes it itself."""
+    if isinstance(key, str) or key is None or isinstance(key, (bool, float)):
+        return key if isinstance(key, str) else json.dumps(key)
+    if isinstance(key, int):
+        return _int_text(key)
+    return _shown(key)
+
+
+def _int_text(value: int) -> str:
+    """``str(value)``, or a description when it has more digits than Python writes."""
+    try:
+        return str(value)
+    except ValueError:  # past sys.get_int_max_str_digits()
+        return f"<an integer of {digits(value):,} digits>"
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, even for a container holding an integer Python will not write."""
+    try:
+        return repr(value)
+    except ValueError:
+        return f"<a {type(value).__name__}>"
 
 
 def _as_sent(value: Any) -> Any:
     """What the official clients send for a value json cannot encode itself, for the
-    few they convert (their utils.clean: an Enum member as its value, a UUID as its
-    text), and what orjson writes for the same. Anything else is not JSON."""
+    few they convert (their utils.clean: a Decimal as a float, an Enum member as its
+    value, a UUID as its text), and what orjson writes for the same. Anything else is
+    not JSON."""
     import enum
 
     if isinstance(value, enum.Enum):
         return value.value
-    uuid = sys.modules.get("uuid")  # no UUID exists unless the module is loaded
+    decimal = sys.modules.get("decimal")  # no Decimal exists unless the module is loaded
+    if decimal is not None and isinstance(value, decimal.Decimal):
+        return float(value)  # NaN for a NaN (ValueError for a signaling one): not JSON
+    uuid = sys.modules.get("uuid")
     if uuid is not None and isinstance(value, uuid.UUID):
         return str(value)
     kind = type(value)
@@ -643,53 +809,108 @@ def _as_sent(value: Any) -> Any:
 
 
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_as_sent)
-_LENIENT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=True, default=_as_sent)
+# what the official clients send: json.dumps' defaults (their encoder adds datetimes only)
+_CLIENT = json.JSONEncoder(allow_nan=False, default=_as_sent)
 
 
-def json_size(payload: Any, allow_nan: bool = False) -> int | None:
+def json_size(payload: Any) -> int | None:
     """The exact size in bytes of ``payload`` as compact UTF-8 JSON, or None if JSON cannot carry it.
 
-    Enum members and UUIDs count as the official clients send them (see `_as_sent`);
-    with ``allow_nan``, NaN and infinity count as the tokens json.dumps writes for them.
+    Decimals, Enum members and UUIDs count as the official clients send them (see `_as_sent`).
     """
+    text = _encode(_COMPACT, payload)
+    return None if text is None else len(text) if text.isascii() else len(text.encode())
+
+
+def client_size(payload: Any) -> int | None:
+    """The exact size in bytes of ``payload`` as the official Python clients serialize
+    it (``json.dumps`` with its defaults), or None if JSON cannot carry it."""
+    text = _encode(_CLIENT, payload)
+    return None if text is None else len(text)  # ensure_ascii: one byte a character
+
+
+def _encode(encoder: json.JSONEncoder, payload: Any) -> str | None:
     try:
-        return len((_LENIENT if allow_nan else _COMPACT).encode(payload).encode())
+        return encoder.encode(payload)
+    except ValueError:
+        pass  # NaN, a cycle, or an integer of more digits than Python writes
+    except (TypeError, RecursionError):
+        return None
+    # An integer json refuses to write is still JSON; count it as its digits.
+    counted = _long_ints_counted(payload)
+    if counted is payload:
+        return None
+    try:
+        return encoder.encode(counted)
     except (TypeError, ValueError, RecursionError):
         return None
+
+
+def _long_ints_counted(value: Any) -> Any:
+    """``value`` with each integer too long for ``str`` replaced by a string that JSON
+    writes in as many bytes; ``value`` itself when it holds none."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            str(value)
+        except ValueError:
+            return "0" * (digits(value) + (value < 0) - 2)
+        return value
+    if isinstance(value, dict):
+        items = {key: _long_ints_counted(item) for key, item in value.items()}
+        return value if all(items[key] is item for key, item in value.items()) else items
+    if isinstance(value, (list, tuple)):
+        counted = [_long_ints_counted(item) for item in value]
+        return value if all(a is b for a, b in zip(counted, value)) else counted
+    return value
 
 
 def _sizes(
     payload: dict[str, Any], dialect: Dialect, batch: bool, prefix: tuple[str | int, ...] = ()
 ) -> list[Finding]:
-    """Size-limit errors, and not-json errors for values JSON cannot carry."""
+    """Size findings, and not-json errors for values JSON cannot carry.
+
+    A batch request reports the values JSON cannot carry once, for the whole request
+    (its items, ``prefix`` set, report none of them).
+    """
     limit = dialect.batch_limit if batch else dialect.call_limit
     try:
-        bound = _MARSHAL_BOUND * len(marshal.dumps(payload, 2))
+        data = marshal.dumps(payload, 2)
     except ValueError:  # a type marshal does not know (datetime, Decimal, a subclass)
-        bound = None
-    if bound is not None and (limit is None or bound <= limit):
-        return []
-    size = json_size(payload)
-    if size is None and bound is None:
-        # marshal refused a value (an Enum member, a UUID, a str subclass): NaN and
-        # infinity are judged as for any payload whose size was bounded without them
-        # being seen, so its verdict is the same whichever bound was used (orjson's,
-        # which writes NaN as null, takes such a payload when it is small).
-        lenient = json_size(payload, allow_nan=True)
-        if lenient is not None and (limit is None or lenient <= limit):
+        data = None
+    if data is not None and (limit is None or _MARSHAL_BOUND * len(data) <= limit):
+        # Plainly small. NaN and infinity are looked for as the quick path does: a set,
+        # bytes or a complex number is found only where the payload is serialized.
+        if prefix or not _may_hold_non_finite(data):
             return []
+        return list(_non_finite(payload, prefix))
+    size = json_size(payload)
     if size is None:
-        # a batch reports these once, for the whole request
         return [] if prefix else list(_non_json(payload, prefix))
-    if limit is None or size <= limit:
+    if limit is None:
         return []
     what = "a batch request" if batch else ("a call in a batch" if prefix else "a call")
+    if size > limit:
+        return [
+            Finding(
+                json_path(prefix),
+                f"{what} is limited to {limit:,} bytes of JSON; this one is {size:,} bytes. "
+                "The API answers 200 and drops it",
+                "size-limit",
+                parts=prefix,
+            )
+        ]
+    sent = client_size(payload) if not batch else None
+    if sent is None or sent <= limit:
+        return []
     return [
         Finding(
             json_path(prefix),
-            f"{what} is limited to {limit:,} bytes of JSON; this one is {size:,} bytes. "
-            "The API answers 200 and drops it",
-            "size-limit",
+            f"{what} is {sent:,} bytes as the official Python clients serialize it (json.dumps "
+            f"defaults: \", \" and \": \" separators, non-ASCII as \\uXXXX escapes), over their "
+            f"{limit:,}-byte limit: they refuse to send it (track raises). The API measures compact "
+            f"UTF-8 JSON: {size:,} bytes, within its limit",
+            "client-size-limit",
+            "warning",
             parts=prefix,
         )
     ]
@@ -702,33 +923,45 @@ def _non_json(value: Any, parts: tuple[str | int, ...]) -> Iterator[Finding]:
                 # json turns int, float, bool and None keys into strings, as the clients do
                 yield Finding(
                     json_path(parts),
-                    f"object keys must be strings in JSON; found the key {key!r}",
+                    f"object keys must be strings in JSON; found the key {_shown(key)}",
                     "not-json",
                     parts=parts,
                 )
                 continue
-            yield from _non_json(item, parts + (key if isinstance(key, str) else str(key),))
+            yield from _non_json(item, parts + (_json_key(key),))
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             yield from _non_json(item, parts + (index,))
-    elif isinstance(value, float) and not math.isfinite(value):
-        yield Finding(
-            json_path(parts), f"{value!r} cannot be represented in JSON", "not-json", parts=parts
-        )
-    elif value is not None and not isinstance(value, (str, int, float, bool)):
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            yield _not_finite(value, parts)
+    elif isinstance(value, (set, frozenset)):
+        yield from _non_finite(value, parts)
+        yield _not_json_value(value, parts)
+    elif value is not None and not isinstance(value, (str, int, bool)):
         try:
             sent = _as_sent(value)
         except (TypeError, ValueError):
             pass
         else:
-            yield from _non_json(sent, parts)
+            if isinstance(sent, float) and not math.isfinite(sent):
+                yield _not_finite(value, parts)  # a Decimal NaN, or one past a float's range
+            else:
+                yield from _non_json(sent, parts)
             return
-        yield Finding(
-            json_path(parts),
-            f"found {found(value)}; serialize it (for example to an ISO 8601 string) first",
-            "not-json",
-            parts=parts,
-        )
+        if _is_signaling(value):
+            yield _not_finite(value, parts)
+            return
+        yield _not_json_value(value, parts)
+
+
+def _not_json_value(value: Any, parts: tuple[str | int, ...]) -> Finding:
+    return Finding(
+        json_path(parts),
+        f"found {found(value)}; serialize it (for example to an ISO 8601 string) first",
+        "not-json",
+        parts=parts,
+    )
 
 
 def _not_an_object(payload: Any, parts: tuple[str | int, ...]) -> Finding:
@@ -754,9 +987,10 @@ def _did_you_mean(value: Any, known: list[str]) -> str:
 
 
 def _order(finding: Finding) -> tuple[Any, ...]:
-    # Document order of paths (array indexes as numbers), then a fixed tie-break.
+    # Document order of paths (array indexes as numbers), then a fixed tie-break. A
+    # key that is no string (None, a tuple) sorts as the path shows it.
     return (
-        tuple((0, p) if isinstance(p, int) else (1, p) for p in finding.parts),
+        tuple((0, p) if type(p) is int else (1, p if isinstance(p, str) else key_text(p)) for p in finding.parts),
         finding.category,
         finding.message,
     )

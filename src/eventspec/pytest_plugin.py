@@ -210,7 +210,7 @@ class PayloadItem(pytest.Item):
         spec = self.spec
         plan = self.config.stash.get(_PLAN, None)
         if spec == "auto":
-            from ._cli import detect
+            from ._lines import detect
 
             spec = detect(entry.payload)
         try:
