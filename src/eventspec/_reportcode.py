@@ -240,7 +240,10 @@ class ReportCode:
                 path: list[str]) -> None:
         tests = self.predicates._string_tests(found, scope, var)
         if tests:
-            out.append(f"if isinstance({var}, str):")
+            # a plain string the predicate saw pass these keywords passes them here too
+            seen = self.predicates.remembered.get((id(schema), scope))
+            passed = "" if seen is None else f" and not (type({var}) is str and {var} in {self.predicates.constant(seen)})"
+            out.append(f"if isinstance({var}, str){passed}:")
             for keyword, failing in tests:
                 wrong = self._error(keyword, found[keyword], schema, scope.document, var, path)
                 out.append(f"    if {failing}: {wrong}")
