@@ -4,7 +4,8 @@ Every bundled schema file carries its own ``$id``; the folder a file sits in say
 is: ``<family>/calls/<call>.json`` is a call (envelope) schema, ``<family>/common/*`` and
 ``common/*`` hold shared pieces, and every other file is a semantic event whose
 canonical name is its ``title``. ``<family>/eventspec-family.json`` is not a schema but the
-family's dialect: how a payload names its call and event, and the API's limits.
+family's dialect: how a payload names its call and event, the API's limits, and how
+``--spec auto`` recognises the family's payloads (`Catalog.detect`).
 
 A `Catalog` is immutable, like ``referencing.Registry``: `load_plan` returns a new one
 beside the bundled value, and what a catalog derives from its schemas (compiled checks,
@@ -36,6 +37,23 @@ DIALECT_FILE = "eventspec-family.json"
 
 
 @dataclass(frozen=True)
+class Recognise:
+    """One rule of a family's ``detect``: a payload (an object) matches when it has every
+    key of ``has``, at least one of ``has_any`` (if any are given), none of ``lacks``, and
+    each field of ``values`` holds one of the listed values (a missing field reads as null).
+    A rule of no conditions matches any payload: the family of last resort."""
+
+    has: tuple[str, ...] = ()
+    has_any: tuple[str, ...] = ()
+    lacks: tuple[str, ...] = ()
+    values: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+    @property
+    def always(self) -> bool:
+        return not (self.has or self.has_any or self.lacks or self.values)
+
+
+@dataclass(frozen=True)
 class Dialect:
     """How one family's payloads are shaped: read from its ``eventspec-family.json``."""
 
@@ -52,6 +70,8 @@ class Dialect:
     metadata_types: bool = False  # metadata values must be strings or numbers (Userpilot)
     event_aliases: Mapping[str, str] = field(default_factory=dict)  # a document's own spelling -> canonical
     property_aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    detect: tuple[Recognise, ...] = ()  # when a payload is this family's (``--spec auto``)
+    detect_order: int = 0  # families are tried in this order; the first rule to match wins
 
     @property
     def size_limits(self) -> bool:
@@ -142,6 +162,15 @@ class Catalog:
     def spec(self) -> str:
         """The family a payload is checked against when none is named: the plan's, or cdp."""
         return self.plan.spec if self.plan is not None else "cdp"
+
+    def detect(self, payload: Any) -> str:
+        """The family a payload's shape says it is (``--spec auto``), by the rules of each
+        family's ``eventspec-family.json``.
+
+        >>> bundled().detect({"event_type": "track", "event_name": "Signed Up"})
+        'userpilot'
+        """
+        return self.derived("detect", lambda: _detector(self._families))(payload)
 
     def families(self) -> list[str]:
         """The spec families this catalog knows, sorted."""
@@ -299,7 +328,54 @@ def _dialect(data: dict[str, Any]) -> Dialect:
         {k: MappingProxyType(v) for k, v in data.get("property_aliases", {}).items()}
     )
     data["base"] = BASE_URI + data["base"]
+    detect = data.pop("detect", {})
+    data["detect_order"] = detect.get("order", 0)
+    data["detect"] = tuple(
+        Recognise(
+            tuple(rule.get("has", ())),
+            tuple(rule.get("has_any", ())),
+            tuple(rule.get("lacks", ())),
+            tuple((key, tuple(allowed)) for key, allowed in rule.get("values", {}).items()),
+        )
+        for rule in detect.get("when", ())
+    )
     return Dialect(**data)
+
+
+def _detector(families: Mapping[str, Family]) -> Callable[[Any], str]:
+    """``detect`` over the families' rules, in their order; anything that is not an
+    object, or that no rule claims, goes to the family of last resort."""
+    ordered = sorted(families.values(), key=lambda family: (family.dialect.detect_order, family.name))
+    table = tuple(
+        (family.name, rule.has, rule.has_any, rule.lacks, rule.values)
+        for family in ordered
+        for rule in family.dialect.detect
+    )
+    fallback = next(
+        (family.name for family in ordered for rule in family.dialect.detect if rule.always),
+        ordered[-1].name,
+    )
+
+    def detect(payload: Any) -> str:
+        if not isinstance(payload, dict):
+            return fallback
+        for name, has, has_any, lacks, values in table:
+            for key in has:
+                if key not in payload:
+                    break
+            else:
+                if has_any and not any(key in payload for key in has_any):
+                    continue
+                if lacks and any(key in payload for key in lacks):
+                    continue
+                for key, allowed in values:
+                    if payload.get(key) not in allowed:
+                        break
+                else:
+                    return name
+        return fallback
+
+    return detect
 
 
 @cache
