@@ -100,6 +100,7 @@ class _Derived:
         self.lock = threading.RLock()
         self.memo: dict[Any, Any] = {}
         self.quick: dict[str, Any] = {}  # family -> its quick check (the hot path's one lookup)
+        self.detect: Callable[[Any], str] | None = None  # the family of a payload (per line)
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         try:
@@ -163,14 +164,18 @@ class Catalog:
         """The family a payload is checked against when none is named: the plan's, or cdp."""
         return self.plan.spec if self.plan is not None else "cdp"
 
-    def detect(self, payload: Any) -> str:
-        """The family a payload's shape says it is (``--spec auto``), by the rules of each
-        family's ``eventspec-family.json``.
+    @property
+    def detect(self) -> Callable[[Any], str]:
+        """``detect(payload)``: the family a payload's shape says it is (``--spec auto``),
+        by the rules of each family's ``eventspec-family.json``.
 
         >>> bundled().detect({"event_type": "track", "event_name": "Signed Up"})
         'userpilot'
         """
-        return self.derived("detect", lambda: _detector(self._families))(payload)
+        found = self._state.detect
+        if found is None:
+            found = self._state.detect = _detector(self._families)
+        return found
 
     def families(self) -> list[str]:
         """The spec families this catalog knows, sorted."""
@@ -343,38 +348,36 @@ def _dialect(data: dict[str, Any]) -> Dialect:
 
 
 def _detector(families: Mapping[str, Family]) -> Callable[[Any], str]:
-    """``detect`` over the families' rules, in their order; anything that is not an
-    object, or that no rule claims, goes to the family of last resort."""
+    """``detect`` for the families' rules, tried in their order; anything that is not an
+    object, or that no rule claims, goes to the family of last resort.
+
+    The rules become the source of one small function, as the compiler does for schemas:
+    it runs for every line of every log, where a loop over the rules cost 2 to 3 times
+    the hand-written test it replaces.
+    """
     ordered = sorted(families.values(), key=lambda family: (family.dialect.detect_order, family.name))
-    table = tuple(
-        (family.name, rule.has, rule.has_any, rule.lacks, rule.values)
-        for family in ordered
-        for rule in family.dialect.detect
-    )
     fallback = next(
         (family.name for family in ordered for rule in family.dialect.detect if rule.always),
         ordered[-1].name,
     )
-
-    def detect(payload: Any) -> str:
-        if not isinstance(payload, dict):
-            return fallback
-        for name, has, has_any, lacks, values in table:
-            for key in has:
-                if key not in payload:
-                    break
-            else:
-                if has_any and not any(key in payload for key in has_any):
-                    continue
-                if lacks and any(key in payload for key in lacks):
-                    continue
-                for key, allowed in values:
-                    if payload.get(key) not in allowed:
-                        break
-                else:
-                    return name
-        return fallback
-
+    lines = ["def detect(payload):", f"    if not isinstance(payload, dict): return {fallback!r}"]
+    for family in ordered:
+        for rule in family.dialect.detect:
+            if rule.always:
+                continue
+            tests = [f"{key!r} in payload" for key in rule.has]
+            if rule.has_any:
+                tests.append("(" + " or ".join(f"{key!r} in payload" for key in rule.has_any) + ")")
+            tests += [f"{key!r} not in payload" for key in rule.lacks]
+            for key, allowed in rule.values:
+                if not all(value is None or type(value) in (str, int, float, bool) for value in allowed):
+                    raise ValueError(f"{family.name}: detect values must be JSON scalars: {allowed!r}")
+                tests.append(f"payload.get({key!r}) in {tuple(allowed)!r}")
+            lines.append(f"    if {' and '.join(tests)}: return {family.name!r}")
+    lines.append(f"    return {fallback!r}")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<eventspec detect>", "exec"), namespace)
+    detect: Callable[[Any], str] = namespace["detect"]
     return detect
 
 
