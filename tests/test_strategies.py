@@ -24,7 +24,7 @@ import eventspec
 from eventspec import strategies as es
 from eventspec._catalog import catalog
 from eventspec._defects import KINDS, Defect, defects
-from eventspec._generate import BATCH_LIMIT, CALL_LIMIT, Target, sample, size, targets
+from eventspec._generate import Target, sample, size, targets
 from eventspec._nodes import (
     ANNOTATIONS,
     BAD_FORMATS,
@@ -36,6 +36,10 @@ from eventspec._nodes import (
 )
 from eventspec._samples import FORMAT_MAKERS, pattern_maker
 from eventspec._sources import RandomSource
+
+# The cdp document's "API limits": 32KB a call, 500KB a batch, read as 1,024 bytes a KB.
+CALL_LIMIT = 32 * 1024
+BATCH_LIMIT = 500 * 1024
 
 # Every call of every family, and every semantic event (as a track call).
 TARGETS = [

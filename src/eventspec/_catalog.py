@@ -4,7 +4,8 @@ Every bundled schema file carries its own ``$id``; the folder a file sits in say
 is: ``<family>/calls/<call>.json`` is a call (envelope) schema, ``<family>/common/*`` and
 ``common/*`` hold shared pieces, and every other file is a semantic event whose
 canonical name is its ``title``. ``<family>/eventspec-family.json`` is not a schema but the
-family's dialect: how a payload names its call and event, and the API's limits.
+family's dialect: how a payload names its call and event, the API's limits, and how
+``--spec auto`` recognises the family's payloads (`Catalog.detect`).
 
 A `Catalog` is immutable, like ``referencing.Registry``: `load_plan` returns a new one
 beside the bundled value, and what a catalog derives from its schemas (compiled checks,
@@ -36,6 +37,23 @@ DIALECT_FILE = "eventspec-family.json"
 
 
 @dataclass(frozen=True)
+class Recognise:
+    """One rule of a family's ``detect``: a payload (an object) matches when it has every
+    key of ``has``, at least one of ``has_any`` (if any are given), none of ``lacks``, and
+    each field of ``values`` holds one of the listed values (a missing field reads as null).
+    A rule of no conditions matches any payload: the family of last resort."""
+
+    has: tuple[str, ...] = ()
+    has_any: tuple[str, ...] = ()
+    lacks: tuple[str, ...] = ()
+    values: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+
+    @property
+    def always(self) -> bool:
+        return not (self.has or self.has_any or self.lacks or self.values)
+
+
+@dataclass(frozen=True)
 class Dialect:
     """How one family's payloads are shaped: read from its ``eventspec-family.json``."""
 
@@ -52,6 +70,8 @@ class Dialect:
     metadata_types: bool = False  # metadata values must be strings or numbers (Userpilot)
     event_aliases: Mapping[str, str] = field(default_factory=dict)  # a document's own spelling -> canonical
     property_aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    detect: tuple[Recognise, ...] = ()  # when a payload is this family's (``--spec auto``)
+    detect_order: int = 0  # families are tried in this order; the first rule to match wins
 
     @property
     def size_limits(self) -> bool:
@@ -80,6 +100,7 @@ class _Derived:
         self.lock = threading.RLock()
         self.memo: dict[Any, Any] = {}
         self.quick: dict[str, Any] = {}  # family -> its quick check (the hot path's one lookup)
+        self.detect: Callable[[Any], str] | None = None  # the family of a payload (per line)
 
     def get(self, key: Any, make: Callable[[], Any]) -> Any:
         try:
@@ -142,6 +163,19 @@ class Catalog:
     def spec(self) -> str:
         """The family a payload is checked against when none is named: the plan's, or cdp."""
         return self.plan.spec if self.plan is not None else "cdp"
+
+    @property
+    def detect(self) -> Callable[[Any], str]:
+        """``detect(payload)``: the family a payload's shape says it is (``--spec auto``),
+        by the rules of each family's ``eventspec-family.json``.
+
+        >>> bundled().detect({"event_type": "track", "event_name": "Signed Up"})
+        'userpilot'
+        """
+        found = self._state.detect
+        if found is None:
+            found = self._state.detect = _detector(self._families)
+        return found
 
     def families(self) -> list[str]:
         """The spec families this catalog knows, sorted."""
@@ -299,7 +333,52 @@ def _dialect(data: dict[str, Any]) -> Dialect:
         {k: MappingProxyType(v) for k, v in data.get("property_aliases", {}).items()}
     )
     data["base"] = BASE_URI + data["base"]
+    detect = data.pop("detect", {})
+    data["detect_order"] = detect.get("order", 0)
+    data["detect"] = tuple(
+        Recognise(
+            tuple(rule.get("has", ())),
+            tuple(rule.get("has_any", ())),
+            tuple(rule.get("lacks", ())),
+            tuple((key, tuple(allowed)) for key, allowed in rule.get("values", {}).items()),
+        )
+        for rule in detect.get("when", ())
+    )
     return Dialect(**data)
+
+
+def _detector(families: Mapping[str, Family]) -> Callable[[Any], str]:
+    """``detect`` for the families' rules, tried in their order; anything that is not an
+    object, or that no rule claims, goes to the family of last resort.
+
+    The rules become the source of one small function, as the compiler does for schemas:
+    it runs for every line of every log, where a loop over the rules cost 2 to 3 times
+    the hand-written test it replaces.
+    """
+    ordered = sorted(families.values(), key=lambda family: (family.dialect.detect_order, family.name))
+    fallback = next(
+        (family.name for family in ordered for rule in family.dialect.detect if rule.always),
+        ordered[-1].name,
+    )
+    lines = ["def detect(payload):", f"    if not isinstance(payload, dict): return {fallback!r}"]
+    for family in ordered:
+        for rule in family.dialect.detect:
+            if rule.always:
+                continue
+            tests = [f"{key!r} in payload" for key in rule.has]
+            if rule.has_any:
+                tests.append("(" + " or ".join(f"{key!r} in payload" for key in rule.has_any) + ")")
+            tests += [f"{key!r} not in payload" for key in rule.lacks]
+            for key, allowed in rule.values:
+                if not all(value is None or type(value) in (str, int, float, bool) for value in allowed):
+                    raise ValueError(f"{family.name}: detect values must be JSON scalars: {allowed!r}")
+                tests.append(f"payload.get({key!r}) in {tuple(allowed)!r}")
+            lines.append(f"    if {' and '.join(tests)}: return {family.name!r}")
+    lines.append(f"    return {fallback!r}")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<eventspec detect>", "exec"), namespace)
+    detect: Callable[[Any], str] = namespace["detect"]
+    return detect
 
 
 @cache

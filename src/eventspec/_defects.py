@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._findings import json_path
-from ._generate import BATCH_LIMIT, CALL_LIMIT, SIZE_LIMITED, TYPE_FIELD, Target, schema_node, size
+from ._generate import Target, schema_node, size
 from ._nodes import (
     BAD_FORMATS,
     Node,
@@ -142,10 +142,11 @@ def _palette(node: Node, value: Any) -> list[Any]:
 def defects(target: Target, payload: dict[str, Any]) -> list[Defect]:
     """Every defect the planner can predict for a valid ``payload`` of ``target``."""
     found: list[Defect] = []
-    if target.call != "batch":
+    dialect = target.catalog.family(target.family).dialect
+    if target.call != dialect.batch_call:
         _walk(schema_node(target), payload, (), found, _fixed(target))
-        if target.family in SIZE_LIMITED:
-            found.append(_oversize(schema_node(target), payload, (), CALL_LIMIT))
+        if dialect.call_limit is not None:
+            found.append(_oversize(schema_node(target), payload, (), dialect.call_limit))
         return found
     # A batch: its own fields, then each item as the call it is (RULINGS 6).
     _walk(schema_node(target), payload, (), found, frozenset(), opaque=frozenset({("batch",)}))
@@ -159,16 +160,20 @@ def defects(target: Target, payload: dict[str, Any]) -> list[Defect]:
             # The batch's context applies to every item (and can supply what an item's
             # own context lacks), so defects in an item's context are left out.
             mine = [d for d in mine if not any(p[2:3] == ("context",) for p, _ in d.changes)]
-        mine.append(_oversize(schema_node(item_target), payload, where, CALL_LIMIT))
+        if dialect.call_limit is not None:
+            mine.append(_oversize(schema_node(item_target), payload, where, dialect.call_limit))
         found.extend(mine)
-    found.append(_oversize(schema_node(target), payload, (), BATCH_LIMIT))
+    if dialect.batch_limit is not None:
+        found.append(_oversize(schema_node(target), payload, (), dialect.batch_limit))
     return found
 
 
-def _fixed(target: Target) -> frozenset[str]:
-    # Values of the type field that name another call: dispatch would pick that call.
-    calls = target.catalog.family(target.family).calls
-    return frozenset(calls) if target.family in TYPE_FIELD else frozenset()
+def _fixed(target: Target) -> frozenset[tuple[str, str]]:
+    # (type field, a call's name): a value there that names another call would make
+    # dispatch pick that call rather than break this one.
+    family = target.catalog.family(target.family)
+    field = family.dialect.type_field
+    return frozenset((field, call) for call in family.calls) if field else frozenset()
 
 
 def target_of(batch: Target, item: dict[str, Any]) -> Target:
@@ -195,14 +200,14 @@ def _walk(
     value: Any,
     path: Path,
     out: list[Defect],
-    calls: frozenset[str],
+    calls: frozenset[tuple[str, str]],
     opaque: frozenset[Path] = frozenset(),
     depth: int = 0,
 ) -> None:
     """Collect the defects of ``value`` (at ``path``, under ``node``) and below it."""
     if depth:  # replacing the whole payload (or item) would not leave an object to check
         for new in _palette(node, value):
-            if path[-1] in TYPE_FIELD.values() and isinstance(new, str) and new in calls:
+            if isinstance(new, str) and (path[-1], new) in calls:
                 continue
             keyword = broken_keyword(node, new)
             if keyword is not None:

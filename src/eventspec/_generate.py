@@ -63,12 +63,6 @@ if TYPE_CHECKING:
     from ._catalog import Catalog
     from ._plan import Plan, PlanEvent
 
-CALL_LIMIT = 32 * 1024  # bytes of compact UTF-8 JSON per call (cdp "API limits")
-BATCH_LIMIT = 500 * 1024
-TYPE_FIELD = {"cdp": "type", "retainpixel": "type", "userpilot": "event_type"}
-EVENT_FIELD = {"cdp": "event", "retainpixel": "event"}
-SIZE_LIMITED = frozenset({"cdp"})
-
 # The largest integer every JSON parser reads exactly (I-JSON, RFC 7493): unbounded
 # integers stay within it, since a pipeline in JavaScript would round anything larger.
 _SAFE_INTEGER = 2**53 - 1
@@ -286,17 +280,17 @@ def _profile(target: Target) -> Node:
 def _pins(target: Target) -> Node:
     """The dispatch fields, fixed to the target's call and event (and plan version)."""
     pins: dict[str, Node] = {}
-    type_field = TYPE_FIELD.get(target.family)
-    if type_field and target.call != "batch":
+    dialect = target.catalog.family(target.family).dialect
+    type_field = dialect.type_field
+    if type_field and target.call != dialect.batch_call:
         pins[type_field] = Node(enum=(target.call,))
-    event_field = EVENT_FIELD.get(target.family)
+    event_field = dialect.event_field
     if event_field and target.call == "track":
         pins[event_field] = Node(enum=(target.event,) if target.event else custom_events(target.family))
     node = _required(**pins)
     plan = target.plan
     if plan is None:
         return node
-    dialect = target.catalog.family(target.family).dialect
     name_field = dialect.name_fields.get(target.call)
     if name_field is not None:
         # a planned page or screen name; or none at all, which the plan does not warn about
@@ -428,9 +422,11 @@ def generate(target: Target, source: Source) -> dict[str, Any]:
     if target.call == "batch":
         items = [generate(choose(source, item_targets(target)), source) for _ in range(count(source, 1, 3))]
         payload = {"batch": items, **payload}
-    first = [f for f in (TYPE_FIELD.get(target.family), EVENT_FIELD.get(target.family)) if f in payload]
+    dialect = target.catalog.family(target.family).dialect
+    first = [f for f in (dialect.type_field, dialect.event_field) if f in payload]
     payload = {**{f: payload[f] for f in first}, **payload}
-    if target.family in SIZE_LIMITED and size(payload) > (BATCH_LIMIT if target.call == "batch" else CALL_LIMIT):
+    limit = dialect.batch_limit if target.call == dialect.batch_call else dialect.call_limit
+    if limit is not None and size(payload) > limit:
         source.reject()
     return payload
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._catalog import FAMILIES
+from ._catalog import FAMILIES, bundled
 from ._findings import Finding, Report, UnknownFamily
 from ._inputs import LINE_BOUND, Unreadable, parse, unreadable
 from ._validate import validate_parsed
@@ -22,7 +22,8 @@ __all__ = ["check_line", "check_raw", "detect", "encoded", "unreadable_report"]
 
 
 def detect(payload: Any) -> str:
-    """Recognise a payload's spec family from its shape (``--spec auto``).
+    """Recognise a payload's spec family from its shape (``--spec auto``), by the rules in
+    each bundled family's ``eventspec-family.json`` (`Catalog.detect`).
 
     ``event_type`` is Userpilot's; snake_case ids beside a ``type`` (or a revenue call)
     are RetainPixel's; a ``name`` with no ``event``/camelCase ids is a Customer.io Track
@@ -31,20 +32,7 @@ def detect(payload: Any) -> str:
     >>> detect({"event_type": "track", "event_name": "Signed Up"})
     'userpilot'
     """
-    if not isinstance(payload, dict):
-        return "cdp"
-    keys = payload.keys()
-    if "event_type" in keys:
-        return "userpilot"
-    if "type" in keys and ({"anonymous_id", "user_id", "group_id"} & keys or payload["type"] == "revenue"):
-        return "retainpixel"
-    if (
-        "name" in keys
-        and not {"event", "userId", "anonymousId", "batch", "previousId", "groupId"} & keys
-        and payload.get("type") in (None, "event", "page", "screen")
-    ):
-        return "customerio-event"
-    return "cdp"
+    return bundled().detect(payload)
 
 
 def check_raw(
@@ -59,7 +47,7 @@ def check_raw(
         payload, native = parse(raw)
     except (ValueError, RecursionError) as error:
         raise unreadable(error) from None
-    family = detect(payload) if spec == "auto" else spec
+    family = (catalog or bundled()).detect(payload) if spec == "auto" else spec
     if catalog is None:
         return family, payload, validate_parsed(payload, family, strict, len(raw) * LINE_BOUND if native else None)
     return family, payload, catalog.validate(payload, spec=family, strict=strict)

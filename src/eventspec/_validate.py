@@ -33,9 +33,6 @@ from ._findings import (
 )
 from ._messages import digits, found, translated
 
-CALL_LIMIT = 32 * 1024  # bytes of compact UTF-8 JSON, per call (cdp "API limits")
-BATCH_LIMIT = 500 * 1024  # the document's 500KB, read as 512,000 bytes
-
 _key = names.key
 
 
