@@ -396,6 +396,37 @@ def test_the_generated_report_code_lists_the_interpreters_errors(schema):
     assert any(result.report(value) for value in REPORTED_VALUES)
 
 
+def test_report_code_trusts_remembered_strings_for_plain_strings_only():
+    class Claims(str):  # equal to any string, hashed as the remembered one
+        def __eq__(self, other: object) -> bool:
+            return True
+
+        def __hash__(self) -> int:
+            return hash("xyz")
+
+    compiler = Compiler({URI: {"properties": {"a": {"type": "string", "pattern": "^x"}}}})
+    result = compiler.compile(URI)
+    assert result.check({"a": "xyz"})  # the predicate remembers "xyz"
+    assert result.report({"a": "xyz", "b": 1}) == []
+    assert [e.validator for e in result.report({"a": Claims("abc")})] == ["pattern"]
+    assert "xyz" in next(iter(compiler._generator.remembered.values()))
+
+
+def test_report_code_that_cannot_be_generated_leaves_the_report_to_the_interpreter(monkeypatch):
+    from eventspec._report import Malformed
+    from eventspec._reportcode import ReportCode
+
+    def refuse(self: Any, schema: Any, scope: Any) -> str:
+        raise Malformed("as if a keyword could not be generated")
+
+    monkeypatch.setattr(ReportCode, "function", refuse)
+    compiler = Compiler({URI: REPORTED["objects"]})
+    result = compiler.compile(URI)
+    value = {"a": "1", "b": 2, "c": 0, "d": "", "g": 1}
+    assert _errors(result.report(value)) == _errors(compiler._interpreted(URI)(value)) and result.report(value)
+    assert not compiler._reports.order and all(name in compiler._namespace for name in compiler._generator.names.values())
+
+
 # ----------------------------------------------------------------- threads (issue 10, point 6)
 RACE = textwrap.dedent("""
     import threading

@@ -282,6 +282,10 @@ def _quick_extras() -> list[Any]:
         {**base, "anonymousId": None, "properties": {"total": float("nan"), "null": "null"}},
         {**base, "properties": {"total": decimal.Decimal("NaN")}}, {**base, "properties": {"total": 1j}},
         {**base, "type": Text("track")},
+        # invalid, with a str subclass naming the event: the full path reads it as a name
+        {**base, "event": Text("Order Completed"), "properties": {"total": "x"}},
+        {**base, "event": Text("my custom event"), "timestamp": "now"},
+        {**base, "event": "my custom event", "timestamp": "now"},
         {**base, "context": {"ip": Shifty("not an address")}},
         {"type": "identify", "userId": "u1", "context": {"ip": "203.0.113.9"}},
         {"type": "identify", "userId": "u1", "context": {"ip": Shifty("not an address")}},

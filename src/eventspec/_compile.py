@@ -94,6 +94,9 @@ class _Generator:
         self.constants: dict[str, Any] = {}  # generated since the last commit
         self.inlining: set[Any] = set()  # $ref targets being inlined (a cycle stays a call)
         self.big: set[Any] = set()  # $ref targets too big to inline
+        # (id(node), its scope) -> the strings seen to pass its string keywords (one set
+        # wherever the node is inlined; the report code reads it too)
+        self.remembered: dict[tuple[int, Scope], set[str]] = {}
         self.inlined: dict[tuple[Any, str, int], list[str]] = {}  # small ones, as generated
         self._counter = itertools.count()  # names are never reused, even after a rollback
         self._saved: tuple[Any, ...] = ()
@@ -194,7 +197,7 @@ class _Generator:
         if "const" in found and "enum" in found:
             out.append(f"if not {self._enum([found['const']], var)}: return False")
         self._object(found, scope, out, var, depth)
-        self._string(found, scope, out, var)
+        self._string(schema, found, scope, out, var)
         self._number(found, out, var)
         self._array(schema, found, scope, out, var, depth)
         if "$ref" in found:
@@ -377,7 +380,7 @@ class _Generator:
             tests.append(("format", test))
         return tests
 
-    def _string(self, found: dict[str, Any], scope: Scope, out: list[str], var: str) -> None:
+    def _string(self, schema: dict[str, Any], found: dict[str, Any], scope: Scope, out: list[str], var: str) -> None:
         tests = self._string_tests(found, scope, var)
         if not tests:
             return
@@ -391,7 +394,7 @@ class _Generator:
         # (addresses, locales, URLs, event names) repeat from event to event: remember
         # the plain strings that passed, up to a bound. Timestamps rarely repeat; they
         # are not remembered. A str subclass is always checked (it may compare oddly).
-        seen = self.constant(set())
+        seen = self.constant(self.remembered.setdefault(self.key(schema, scope), set()))
         out.append(f"if type({var}) is str:")
         out.append(f"    if {var} not in {seen}:")
         out.append(f"        if {failing}: return False")
@@ -535,7 +538,7 @@ class Compiler:
         self._index = Index(self._documents)
         self._generator = _Generator(self._index)
         self._namespace = namespace()
-        self._namespace["_error"] = error_at
+        self._namespace["_error"] = error_at  # what the report code calls
         self._reporter = Reporter(self._index, self._predicate, self._lock)
         self._reports = ReportCode(self._generator, self._reporter, self._index)
         self._compiled: dict[str, Compiled] = {}

@@ -216,6 +216,21 @@ def _message(error: Any) -> str:
     return error.message
 
 
+def translated(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> list[Finding]:
+    """`translate` as a list, the common keywords without a generator's round trip: what
+    a full report asks for, once per invalid payload."""
+    out = []
+    for error in errors:
+        keyword = error.validator
+        category = _PLAIN.get(keyword)
+        if category is not None:
+            parts = prefix + tuple(error.absolute_path)
+            out.append(Finding(json_path(parts), _message(error), category, "error", keyword, error.schema_id, parts))
+        else:
+            out.extend(translate((error,), prefix))
+    return out
+
+
 def translate(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> Iterator[Finding]:
     """Findings for the compiler's errors (`eventspec._compile.Error`: compiled, or
     jsonschema's converted), with paths below ``prefix``; each names the document

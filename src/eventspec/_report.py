@@ -1,11 +1,12 @@
 """The full report: every failed keyword, as jsonschema's ``iter_errors`` lists them.
 
-Interpreted, not compiled: it runs only for invalid payloads, and generating code for
-it cost three times the code of the predicates (and their compile time, in every
-process) for a path most runs barely take. It follows jsonschema's keyword functions
-(``jsonschema/_keywords.py``) one by one: the same keyword, value, instance and path
-for each error, so `eventspec._messages.translate` says the same of either; the tests
-hold the two equal.
+Interpreted: a Python call per keyword and per node. It follows jsonschema's keyword
+functions (``jsonschema/_keywords.py``) one by one: the same keyword, value, instance
+and path for each error, so `eventspec._messages.translate` says the same of either;
+the tests hold the two equal. The report code generated for a schema at its first
+invalid payload (`eventspec._reportcode`) lists the very errors this lists, in its
+order, for the common keywords, and hands it every subschema with another keyword
+(``anyOf``, ``not``, ``if``, ``contains``, ...): the tests hold those two equal too.
 
 Each subschema gets one `_Node`, whose plan (its steps) is built the first time a
 payload reaches it and published whole: a thread that finds a plan finds all of it.
@@ -54,11 +55,13 @@ class Error:
         return f"<Error {self.validator} at {list(self.absolute_path)} in {self.schema_id}>"
 
 
-def error_at(site: tuple[str, Any, Any, str], instance: Any, path: tuple[Any, ...]) -> Error:
-    """The `Error` of a keyword site (keyword, value, schema, document) that failed: how
-    the generated report code (`eventspec._reportcode`) makes one."""
+def error_at(out: list[Error], site: tuple[str, Any, Any, str], instance: Any, path: tuple[Any, ...],
+             *below: Any) -> None:
+    """Append the `Error` of a keyword site (keyword, value, schema, document) that
+    failed at ``instance``, at ``path`` and the keys ``below`` it: what the generated
+    report code (`eventspec._reportcode`) calls."""
     keyword, value, schema, document = site
-    return Error(keyword, value, instance, schema, path, document)
+    out.append(Error(keyword, value, instance, schema, (*path, *below), document))
 
 
 class Malformed(Exception):

@@ -23,6 +23,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from ._report import (
+    Malformed,
     Reporter,
     _lone_type,
     count,
@@ -54,9 +55,9 @@ class ReportCode:
     ``v``, found at the path ``p`` (a tuple), as the interpreter's node would.
 
     One per compiler, beside its predicate generator: it names its constants through
-    that generator (one namespace holds both) and asks it for the predicates that guard
-    shared subschemas. Transactions follow the generator's: `begin`, then `pending` or
-    `rollback`.
+    that generator (one namespace holds both), and asks it for the string and enum
+    tests, and for the predicates in front of what the interpreter reports. Transactions
+    follow the generator's: `begin`, then `pending` or `rollback`.
     """
 
     def __init__(self, predicates: _Generator, reporter: Reporter, index: Index) -> None:
@@ -103,10 +104,11 @@ class ReportCode:
         return name
 
     def _error(self, keyword: str, value: Any, schema: Any, document: str, var: str, path: list[str]) -> str:
-        """A statement appending the interpreter's Error for a keyword that failed at ``var``."""
+        """A statement appending the interpreter's Error for a keyword that failed at
+        ``var``, below ``path``: short, since a schema's report code is compiled in
+        every process that reports on it, and the compile takes time by the token."""
         site = self.predicates.constant((keyword, value, schema, document))
-        where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
-        return f"out.append(_error({site}, {var}, {where}))"
+        return f"_error(out, {site}, {var}, p{''.join(', ' + each for each in path)})"
 
     def _body(self, schema: Any, scope: Scope, out: list[str], var: str, path: list[str], depth: int) -> None:
         """Statements appending the errors of ``var`` under ``schema`` (``scope`` entered),
@@ -130,8 +132,6 @@ class ReportCode:
                 value = found[keyword]
                 values = value if keyword == "enum" else [value]
                 if not isinstance(values, list):
-                    from ._report import Malformed
-
                     raise Malformed(f"enum must be an array; found {value!r}")
                 test = predicates._enum(values, var)
                 out.append(f"if not {test}: {self._error(keyword, value, schema, document, var, path)}")
@@ -155,7 +155,7 @@ class ReportCode:
         """The interpreter's node for ``schema``, run where its predicate fails."""
         run = self.predicates.constant(self.reporter.node(schema, scope).run)
         holds = self.predicates._check(schema, scope, var)
-        where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
+        where = _where(path)
         out.append(f"if not {holds}: {run}({var}, {where}, out)")
 
     def _apply(self, schema: Any, scope: Scope, out: list[str], var: str, path: list[str], depth: int) -> None:
@@ -163,7 +163,7 @@ class ReportCode:
         `_DEPTH` nesting levels as a call of its own function."""
         scope = Index.enter(scope, schema)
         if depth >= _DEPTH and schema is not True and schema is not False:
-            where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
+            where = _where(path)
             out.append(f"{self.function(schema, scope)}({var}, {where}, out)")
             return
         self._body(schema, scope, out, var, path, depth)
@@ -179,7 +179,7 @@ class ReportCode:
         scope = Index.enter(scope, schema)
         key = (id(schema), scope)
         if key in self.predicates.names or key in self.inlining or depth >= _DEPTH:
-            where = "p" if not path else "(*p, " + ", ".join(path) + ",)"
+            where = _where(path)
             out.append(f"{self.function(schema, scope)}({var}, {where}, out)")
             return
         self.inlining.add(key)
@@ -240,7 +240,10 @@ class ReportCode:
                 path: list[str]) -> None:
         tests = self.predicates._string_tests(found, scope, var)
         if tests:
-            out.append(f"if isinstance({var}, str):")
+            # a plain string the predicate saw pass these keywords passes them here too
+            seen = self.predicates.remembered.get((id(schema), scope))
+            passed = "" if seen is None else f" and not (type({var}) is str and {var} in {self.predicates.constant(seen)})"
+            out.append(f"if isinstance({var}, str){passed}:")
             for keyword, failing in tests:
                 wrong = self._error(keyword, found[keyword], schema, scope.document, var, path)
                 out.append(f"    if {failing}: {wrong}")
@@ -285,6 +288,11 @@ class ReportCode:
         if lines:
             out.append(f"if isinstance({var}, list):")
             out.extend(f"    {line}" for line in lines)
+
+
+def _where(path: list[str]) -> str:
+    """The path tuple, as an expression: ``p`` and the segments below it."""
+    return "p" if not path else "(*p, " + ", ".join(path) + ",)"
 
 
 def _type_test(value: Any, var: str) -> str:

@@ -18,7 +18,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from . import _names as names
 from ._catalog import Catalog, Dialect, bundled
@@ -31,7 +31,7 @@ from ._findings import (
     json_path,
     key_text,
 )
-from ._messages import digits, found, translate
+from ._messages import digits, found, translated
 
 _key = names.key
 
@@ -109,7 +109,7 @@ def _schema_findings(cat: Catalog, uri: str, payload: Any, prefix: tuple[str | i
     errors = compiled.report(payload)
     if not errors:
         return []
-    return list(translate(errors, prefix))
+    return translated(errors, prefix)
 
 
 _BUNDLED: list[Catalog] = []  # the bundled catalog, once loaded: one list lookup per call
@@ -172,7 +172,7 @@ def validate_parsed(
         cat = _BUNDLED[0] if _BUNDLED else _bundled()
     quick = cat._state.quick.get(spec) or _quick(cat, spec)
     if quick is not None:
-        report = quick(payload, strict, bound)
+        report = quick(payload, strict, bound, True)
         if report is not None:
             return report
     return _validate(cat, payload, spec, strict, None)
@@ -190,15 +190,45 @@ def _validate(cat: Catalog, payload: Any, spec: str, strict: bool, call: str | N
     try:
         return _check(cat, payload, spec, record.dialect, strict, call)
     except RecursionError:
-        return Report(
-            spec=spec,
-            errors=(
-                Finding("$", "the payload is nested too deeply to check", "not-json"),
-            ),
-        )
+        return _too_deep(spec)
 
 
-_QuickCheck = Callable[[Any, bool, "int | None"], "Report | None"]
+def _too_deep(spec: str) -> Report:
+    return Report(
+        spec=spec,
+        errors=(
+            Finding("$", "the payload is nested too deeply to check", "not-json"),
+        ),
+    )
+
+
+def _rejected(
+    cat: Catalog, payload: dict[str, Any], spec: str, dialect: Dialect, strict: bool, name: str,
+    event: str | None, uri: str
+) -> Report | None:
+    """`_validate`'s report on a payload the quick path has dispatched (to the call
+    ``name``, the event ``event``, the schema ``uri``) and whose predicate failed: the
+    rest of the full path, without dispatching it again. A payload that came so far is
+    a plain dict naming a known call, with a canonical event name or a custom one that
+    needs no finding, so `_one` would find what the quick path found; but for an event
+    named by a str subclass (the quick path takes it for no name, `_one` for a name):
+    None, and the full path decides."""
+    if dialect.event_field is not None and name == "track":
+        raw = payload.get(dialect.event_field)
+        if isinstance(raw, str) and type(raw) is not str:
+            return None
+    try:
+        return _call_report(cat, payload, spec, dialect, strict, None, (), name, event, uri, [])
+    except RecursionError:
+        return _too_deep(spec)
+
+
+class _QuickCheck(Protocol):
+    """A family's quick check: the shared clean report, or None for the full path to
+    decide; with ``full``, also an invalid payload's full report where it can give it."""
+
+    def __call__(self, payload: Any, strict: bool, bound: int | None = None, full: bool = False) -> Report | None:
+        ...
 
 
 class _Entry(NamedTuple):
@@ -243,7 +273,7 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
         (by_event if event is not None else by_call)[event or name] = found
         return found
 
-    def quick(payload: Any, strict: bool, bound: int | None = None) -> Report | None:
+    def quick(payload: Any, strict: bool, bound: int | None = None, full: bool = False) -> Report | None:
         nonlocal dumps, before_orjson, options
         if before_orjson:
             before_orjson -= 1
@@ -279,7 +309,10 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
         else:
             found = by_call.get(name) or entry(name, None)
         if not found.check(payload):
-            return None
+            if not full:
+                return None
+            report = found.report  # invalid: the full report, without dispatching it again
+            return _rejected(cat, payload, spec, dialect, strict, name, report.event, report.schema_id or "")
         declared = found.declared
         if declared is not None:
             properties = payload.get("properties")
@@ -468,6 +501,24 @@ def _one(
             findings.extend(event_findings)
         if event is not None:
             uri = family.events[event]
+    return _call_report(cat, payload, spec, dialect, strict, call, prefix, name, event, uri, findings)
+
+
+def _call_report(
+    cat: Catalog,
+    payload: dict[str, Any],
+    spec: str,
+    dialect: Dialect,
+    strict: bool,
+    call: str | None,
+    prefix: tuple[str | int, ...],
+    name: str,
+    event: str | None,
+    uri: str,
+    findings: list[Finding],
+) -> Report:
+    """The rest of `_one` once the call (and event) is known: the schema's findings, the
+    property names, the metadata and the size; ``findings`` holds the name's."""
     schema_findings = _schema_findings(cat, uri, payload, prefix)
     type_field = dialect.type_field
     declared = payload.get(type_field) if call is not None and type_field else None
