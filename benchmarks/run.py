@@ -16,6 +16,10 @@ is validated by
   jsonschema-rs both as ``is_valid`` and as ``iter_errors`` (every error, as eventspec
   reports them).
 
+Then a tracking plan: the valid cdp semantic events again, and the same calls renamed
+to a plan's copies of those events (the same schemas of their properties) through
+``plan.validate``: what a plan's event costs against a bundled one doing the same work.
+
 The reference validators are handed the schema eventspec dispatched to, so they skip
 the dispatch that eventspec's numbers include. The CLI is timed over an NDJSON file
 against the parse floor (json.loads, orjson.loads). Prints events/s (median [min..max])
@@ -68,6 +72,72 @@ def _rate(fn: Callable[[], Any], count: int) -> float:
     start = _CLOCK()
     fn()
     return count / (_CLOCK() - start)
+
+
+def write_plan(folder: Path, names: list[str]) -> dict[str, str]:
+    """A tracking plan whose events are the bundled cdp semantic events ``names`` under
+    other names ("Planned 0", ...): each event file holds the bundled event's own schema
+    of its properties, its relative ``$ref``s made absolute, as a team copying it would.
+    Returns each bundled name's plan name."""
+    from urllib.parse import urljoin
+
+    def absolute(node: Any, base: str) -> Any:
+        if isinstance(node, dict):
+            return {k: urljoin(base, v) if k == "$ref" and isinstance(v, str) else absolute(v, base)
+                    for k, v in node.items()}
+        if isinstance(node, list):
+            return [absolute(v, base) for v in node]
+        return node
+
+    # bundled events the plan does not list are allowed: what a team that plans only its own does
+    (folder / "eventspec-plan.json").write_text(json.dumps({"name": "bench", "spec": "cdp", "unplanned_events": "allow"}))
+    renamed = {}
+    for index, name in enumerate(names):
+        document = eventspec.schema("cdp", name)
+        inner = absolute(document["properties"]["properties"], document["$id"])
+        planned = f"Planned {index}"
+        where = folder / "events" / f"planned-{index}"
+        where.mkdir(parents=True)
+        (where / "1.json").write_text(json.dumps({
+            "$schema": "https://json-schema.org/draft/2020-12/schema", "title": planned,
+            "description": f"{name}, planned under another name.",
+            "x-eventspec": {"call": "track", "event": planned, "version": "1-0-0"},
+            "type": "object", **{k: v for k, v in inner.items() if k != "description"},
+        }))
+        renamed[name] = planned
+    return renamed
+
+
+def plan_row(valid: list[tuple[Any, str, str]], rounds: int) -> dict[str, Any]:
+    """The corpus's valid cdp semantic events, and the same calls renamed to a plan's
+    copies of those events (`write_plan`) through ``plan.validate``: the same schemas,
+    checked through a plan's path, in the same rounds."""
+    import tempfile
+
+    semantic = [e for e, f, _ in valid if f == "cdp" and e.get("type") == "track" and e.get("event") in eventspec.events("cdp")]
+    with tempfile.TemporaryDirectory() as tmp:
+        renamed = write_plan(Path(tmp), sorted({e["event"] for e in semantic}))
+        plan = eventspec.load_plan(tmp)
+    planned = [{**e, "event": renamed[e["event"]]} for e in semantic]
+    assert all(plan.validate(e).ok for e in planned), "the plan's copies must accept what the bundled events accept"
+    cases = {
+        "eventspec.validate, bundled semantic events": lambda: [eventspec.validate(e, spec="cdp") for e in semantic],
+        "plan.validate, the plan's copies of them": lambda: [plan.validate(e) for e in planned],
+        "plan.validate, the bundled events": lambda: [plan.validate(e) for e in semantic],
+    }
+    rates: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(rounds):
+        for name, fn in cases.items():
+            rates[name].append(_rate(fn, len(semantic)))
+    base = statistics.median(rates["eventspec.validate, bundled semantic events"])
+    print(f"\ntracking plan: {len(semantic):,} valid cdp semantic track calls, {len(renamed)} events; "
+          f"events/s over {rounds} rounds: median [min..max]   ...x eventspec.validate")
+    table = {}
+    for name, r in rates.items():
+        median = statistics.median(r)
+        table[name] = {"median": median, "min": min(r), "max": max(r), "vs_bundled": median / base}
+        print(f"  {name:<48} {median:>11,.0f} [{min(r):,.0f}..{max(r):,.0f}]   {median / base:7.2f}x")
+    return table
 
 
 def main() -> None:
@@ -164,6 +234,8 @@ def main() -> None:
             print(f"  {name:<40} {r['median']:>11,.0f} [{r['min']:,.0f}..{r['max']:,.0f}]   {mine / r['median']:7.2f}x")
     for name in skipped:
         print(f"  (not installed: {name})")
+
+    results["plan"] = plan_row(valid, args.rounds)
 
     if args.cli_lines:
         import cli_throughput
