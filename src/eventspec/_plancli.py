@@ -203,8 +203,11 @@ def _text(result) -> str:  # type: ignore[no-untyped-def]
     from ._diff import _ver
 
     head = f"{result.label}: "
+    common = (result.new or result.old).kind == "common"
     if result.status == "added":
-        head += f"new event, {_ver(result.new)}"
+        head += "new whole-message rule" if common else f"new event, {_ver(result.new)}"
+    elif result.status == "removed" and common:
+        head += "removed: calls are no longer checked against a whole-message rule"
     elif result.status == "removed":
         head += f"removed ({_ver(result.old)}): calls with it are now unplanned events"
     elif result.status == "model-retired":
