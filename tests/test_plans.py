@@ -354,6 +354,20 @@ def test_common_json_checks_each_item_of_a_batch_as_its_own_call(tmp_path):
     assert report.schema_id is not None and not report.schema_id.endswith("common.json")
 
 
+def test_what_common_json_declares_in_properties_is_planned_for_every_event(tmp_path):
+    rule = {"properties": {"properties": {"properties": {"app_version": {"type": "string", "pattern": "^[0-9]"}}}},
+            "x-eventspec": {"calls": ["track", "page"]}}
+    traits = {"$schema": DRAFT, "type": "object", "properties": {"email": {"type": "string"}}}
+    files = {**SIGNUP, "common.json": rule, "traits/identify.json": traits}
+    plan = load_plan(write_plan(tmp_path / "p", files, unplanned_properties="error", unplanned_traits="error"))
+    assert plan.validate(track("Signed Up", {"plan": "pro", "app_version": "2.1"})).ok
+    bad = plan.validate(track("Signed Up", {"plan": "pro", "app_version": "latest"}))
+    assert [(f.path, f.category, f.schema_id) for f in bad.errors] == [("$.properties.app_version", "pattern-mismatch", COMMON_ID)]
+    # identify is not a call the rule applies to: there the key is an unplanned trait
+    found = plan.validate({"type": "identify", "userId": "u1", "traits": {"app_version": "2.1"}})
+    assert [(f.path, f.category) for f in found.errors] == [("$.traits.app_version", "unplanned-property")]
+
+
 def test_a_plan_without_common_json_has_the_plain_quick_path(example, tmp_path):
     from eventspec import _plan
 
@@ -596,6 +610,7 @@ def with_common(tmp_path_factory):
     manifest = json.loads((root / "eventspec-plan.json").read_text())
     (root / "eventspec-plan.json").write_text(json.dumps({**manifest, "unversioned": "oldest"}))
     rule = {**COMMON_RULE, "required": [], "x-eventspec": {"calls": ["track", "identify"]}}
+    rule["properties"] = {**rule["properties"], "properties": {"properties": {"app_build": {"type": "integer"}}}}
     (root / "common.json").write_text(json.dumps(rule))
     return load_plan(root)
 
@@ -606,6 +621,9 @@ def _common_pool():
         if isinstance(payload, dict):
             for context in (BROWSER, {"userAgent": "bot"}, {"userAgent": 3}, "x", {}):
                 found.append({**payload, "context": context})
+            if isinstance(payload.get("properties"), dict):
+                for build in (3, "3"):
+                    found.append({**payload, "properties": {**payload["properties"], "app_build": build}})
     found += [{"type": "page", "userId": "u1", "name": "x", "context": {"userAgent": "bot"}},
               {"type": "alias", "userId": "u1", "previousId": "a", "context": {"userAgent": "bot"}}]
     return found

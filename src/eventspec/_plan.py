@@ -814,9 +814,30 @@ def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozense
                 open_ = False
         if bundled_uri is not None:
             names.update(_validate._declared_properties(cat, bundled_uri)[0])
+        names.update(_common_declared(cat, uri))
         return frozenset(names), tuple(patterns), open_
 
     return cat.derived(("plan-declared", uri, bundled_uri), make)
+
+
+def _common_declared(cat: Catalog, uri: str) -> set[str]:
+    """The names common.json declares in the object a plan file describes (Avo's system
+    properties, sent with every event): planned for every call common.json applies to."""
+    plan = cat.plan
+    if plan is None or plan.common is None:
+        return set()
+    traits = {u: c for c, u in plan.traits.items()}
+    call = traits.get(uri) or plan.meta.get(uri, {}).get("call", "track")
+    if call not in plan.common_calls:
+        return set()
+    dialect = cat.family(plan.spec).dialect
+    field = dialect.traits_field if call in ("identify", "group") else dialect.properties_field
+    names: set[str] = set()
+    for schema in _own_and_referenced(cat, plan.common):
+        inner = schema.get("properties", {}).get(field) if isinstance(schema.get("properties"), dict) else None
+        if isinstance(inner, dict) and isinstance(inner.get("properties"), dict):
+            names.update(k for k in inner["properties"] if isinstance(k, str))
+    return names
 
 
 def _own_and_referenced(cat: Catalog, uri: str) -> Iterator[Any]:
