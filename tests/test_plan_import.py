@@ -607,3 +607,11 @@ def test_rudderstack_yaml_needs_the_extra(tmp_path, monkeypatch):
         import_plan("rudderstack", FIXTURES / "rudderstack" / "project", tmp_path / "out")
     # the API's JSON needs no YAML
     import_plan("rudderstack", FIXTURES / "rudderstack" / "api-plan.json", tmp_path / "api")
+
+
+def test_iglu_export_says_it_leaves_common_json_out(tmp_path):
+    root = _imported(tmp_path, "segment", "segment/public-api")
+    result = run("export", "iglu", str(root), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "eventspec: note: common.json is not exported: an Iglu schema describes an event's data" in result.stderr
+    assert not any("common" in path.name for path in (tmp_path / "out").rglob("*"))

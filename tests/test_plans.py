@@ -383,6 +383,8 @@ def test_a_plan_without_common_json_has_the_plain_quick_path(example, tmp_path):
 
 def test_check_with_a_plan_with_common_json(tmp_path):
     root = write_plan(tmp_path / "p", {**SIGNUP, "common.json": COMMON_RULE})
+    listed = run("list", "--plan", str(root))
+    assert b"  common (alias, group, identify, page, screen, track): Every call comes from a known client" in listed.stdout
     lines = [track("Signed Up", {"plan": "pro"}, context=BROWSER),
              track("Signed Up", {"plan": "pro"}, context={"userAgent": "Googlebot"}),
              {"batch": [track("Signed Up", {"plan": "pro"})]}]

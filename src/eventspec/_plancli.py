@@ -285,9 +285,12 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     from ._importers import ImportFailed
 
     target = _ready(args.output, args.force)
+    notes: list[str] = []
     try:
-        written = export_iglu(read_plan(args.plan), target, vendor=args.vendor)
+        written = export_iglu(read_plan(args.plan), target, vendor=args.vendor, notes=notes)
     except ImportFailed as error:
         raise UsageError(str(error)) from error
+    for note in notes if sys.stderr is not None else ():
+        sys.stderr.write(f"eventspec: note: {note}\n")
     out.write(f"wrote {len(written)} Iglu schema(s) to {target}\n")
     return 0
