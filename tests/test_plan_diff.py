@@ -239,3 +239,56 @@ def test_cli(tmp_path):
     github = run("diff", "--format", "github", str(old), str(new)).stdout
     assert f"::error file={new}/events/c/2.json,line=" in github and "title=eventspec version-bump::" in github
     assert run("diff", str(old)).returncode == 2
+
+
+# --- common.json --------------------------------------------------------------------
+COMMON = {"description": "Every call from a browser.", "type": "object",
+          "properties": {"context": {"type": "object", "properties": {"userAgent": {"type": "string"}}}}}
+
+
+def _tightened(version: str | None = None) -> dict[str, Any]:
+    rule = json.loads(json.dumps(COMMON))
+    rule["properties"]["context"]["properties"]["userAgent"]["pattern"] = "^Mozilla/"
+    if version:
+        rule["x-eventspec"] = {"version": version}
+    return rule
+
+
+def test_common_json_changes_need_schemaver_bumps_at_message_paths(tmp_path):
+    files = {"events/a/1.json": event("A Done")}
+    old = write_plan(tmp_path / "old", {**files, "common.json": {**COMMON, "x-eventspec": {"version": "1-0-0"}}})
+    new = write_plan(tmp_path / "new", {**files, "common.json": _tightened("1-0-1")})
+    results = {r.label: r for r in diff(read_plan(old), read_plan(new))}
+    common = results["common"]
+    assert common.status == "changed" and not results["'A Done' (track) MODEL 1"].changes
+    assert [(c.kind, c.path) for c in common.changes] == [("pattern-tightened", "$.context.userAgent")]
+    assert (common.needed, common.actual, common.ok) == ("MODEL", "ADDITION", False)
+    assert "version 2-0-0" in common.advice()
+    # the validator agrees: a call that passed the old rule fails the tightened one
+    call = track("A Done", {"thing_id": "t"}, context={"userAgent": "curl/8"})
+    assert eventspec.load_plan(old).validate(call).ok and not eventspec.load_plan(new).validate(call).ok
+    # loosening it back needs only an ADDITION; without versions, a bump is not judged (as for traits)
+    loosened = {r.label: r for r in diff(read_plan(new), read_plan(old))}["common"]
+    assert [c.kind for c in loosened.changes] == ["pattern-removed"] and loosened.needed == "ADDITION"
+    plain_old = write_plan(tmp_path / "plain-old", {**files, "common.json": COMMON})
+    plain_new = write_plan(tmp_path / "plain-new", {**files, "common.json": _tightened()})
+    [unversioned] = [r for r in diff(read_plan(plain_old), read_plan(plain_new)) if r.label == "common"]
+    assert unversioned.needed == "MODEL" and unversioned.ok
+
+
+def test_common_json_added_and_removed(tmp_path):
+    files = {"events/a/1.json": event("A Done")}
+    without = write_plan(tmp_path / "without", files)
+    with_ = write_plan(tmp_path / "with", {**files, "common.json": COMMON})
+    [added] = [r for r in diff(read_plan(without), read_plan(with_)) if r.label == "common"]
+    [removed] = [r for r in diff(read_plan(with_), read_plan(without)) if r.label == "common"]
+    assert (added.status, removed.status) == ("added", "removed")
+    text = run("diff", str(without), str(with_))
+    assert text.returncode == 0 and "common: new whole-message rule" in text.stdout
+    lint_base = run("lint", str(write_plan(tmp_path / "bumped", {**files, "common.json": _tightened("1-0-1")})),
+                    "--format", "json")
+    assert lint_base.returncode == 0, lint_base.stdout  # no base: nothing to compare with
+    tightened = run("diff", str(write_plan(tmp_path / "v1", {**files, "common.json": {**COMMON, "x-eventspec": {"version": "1-0-0"}}})),
+                    str(tmp_path / "bumped"))
+    assert "common: 1-0-0 -> 1-0-1 (ADDITION bump; changes need MODEL)" in tightened.stdout
+    assert "MODEL     pattern-tightened          $.context.userAgent" in tightened.stdout

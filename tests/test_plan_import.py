@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,8 @@ def passes(schema: Any, instance: Any, registry: Registry | None = None, draft: 
     return cls(schema, format_checker=FormatChecker(), **kwargs).is_valid(instance)
 
 
-def message(call: str, name: str | None, inner: dict[str, Any], version: int | None = None) -> dict[str, Any]:
+def message(call: str, name: str | None, inner: dict[str, Any], version: int | None = None,
+            context: dict[str, Any] | None = None) -> dict[str, Any]:
     """A cdp call carrying ``inner`` as its properties (or traits), valid as an envelope."""
     payload: dict[str, Any] = {"type": call, "userId": "u1"}
     if call == "track":
@@ -45,8 +46,10 @@ def message(call: str, name: str | None, inner: dict[str, Any], version: int | N
     elif call == "group":
         payload["groupId"] = "g1"
     payload["traits" if call in ("identify", "group") else "properties"] = inner
+    if context is not None:
+        payload["context"] = dict(context)
     if version is not None:
-        payload["context"] = {"protocols": {"event_version": version}}
+        payload["context"] = {**payload.get("context", {}), "protocols": {"event_version": version}}
     return payload
 
 
@@ -59,6 +62,7 @@ class Row:
     inner: dict[str, Any]
     ok: bool
     version: int | None = None
+    context: dict[str, Any] | None = None  # the call's context (whole-message rules check it)
 
 
 def _imported(tmp_path: Path, source: str, fixture: str, **options: Any) -> Path:
@@ -82,7 +86,8 @@ def _plan_file(root: Path, row: Row) -> tuple[Any, Registry]:
         candidates = [e for e in plan.of_kind("event") if e.call == row.call and e.event == row.name]
         assert candidates, f"{row.name} was not imported"
         chosen = [e for e in candidates if e.model == row.version] if row.version else []
-        entry = chosen[0] if chosen else max(candidates, key=lambda e: e.model or 0)
+        pick = min if plan.manifest.get("unversioned") == "oldest" else max  # a call without a version
+        entry = chosen[0] if chosen else pick(candidates, key=lambda e: e.model or 0)
     document = {"$id": plan.uri(entry.relative), **entry.document}
     return document, registry
 
@@ -90,12 +95,16 @@ def _plan_file(root: Path, row: Row) -> tuple[Any, Registry]:
 def check_table(root: Path, rows: list[Row], source_verdict: Callable[[Row, dict[str, Any]], bool]) -> None:
     assert {row.ok for row in rows} == {True, False}
     catalog = eventspec.load_plan(root)
+    common = read_plan(root).files.get("common.json")
     for row in rows:
-        payload = message(row.call, row.name, row.inner, row.version)
+        payload = message(row.call, row.name, row.inner, row.version, row.context)
         document, registry = _plan_file(root, row)
+        plan_files = passes(document, row.inner, registry)
+        if common is not None and row.call in common.meta.get("calls", [row.call]):
+            plan_files = plan_files and passes(common.document, payload, registry)  # the whole message
         verdicts = {
             "source": source_verdict(row, payload),
-            "plan file": passes(document, row.inner, registry),
+            "plan file": plan_files,
             "load_plan": catalog.validate(payload).ok,
         }
         assert set(verdicts.values()) == {row.ok}, (row, verdicts, str(catalog.validate(payload)))
@@ -118,6 +127,8 @@ def _segment_rules(path: Path) -> list[dict[str, Any]]:
                 rules.append({"type": "TRACK", "key": item["name"], "version": item["version"], "jsonSchema": item["rules"]})
             for item in document["rules"]["identify_traits"]:
                 rules.append({"type": "IDENTIFY", "key": None, "version": item["version"], "jsonSchema": item["rules"]})
+            common = document["rules"]["global"]
+            rules.append({"type": "COMMON", "key": None, "version": common["version"], "jsonSchema": common["rules"]})
     return rules
 
 
@@ -127,9 +138,13 @@ def segment_verdict(fixture: str) -> Callable[[Row, dict[str, Any]], bool]:
     def verdict(row: Row, payload: dict[str, Any]) -> bool:
         mine = [r for r in rules if r["type"] == row.call.upper() and (row.call in ("identify", "group") or r["key"] == row.name)]
         by_version = {r["version"]: r for r in mine}
-        # Segment checks a version it does not have against the oldest
+        # Segment checks a call without a version, or with one it does not have, against the oldest
         rule = by_version.get(row.version) or by_version[min(by_version)]
         schema = rule["jsonSchema"]
+        # the common JSON schema applies to the entire payload of every call (the newest, as imported)
+        common = max((r for r in rules if r["type"] == "COMMON"), key=lambda r: r["version"], default=None)
+        if common is not None and not passes(common["jsonSchema"], payload):
+            return False
         if "eventMetadata" in schema:  # Typewriter 8 keeps the properties schema only
             return passes({k: v for k, v in schema.items() if k != "eventMetadata"}, payload["properties"])
         return passes(schema, payload)
@@ -169,6 +184,19 @@ SEGMENT_API = [
     Row("group", None, {"employees": 5}, True),
     Row("group", None, {"employees": 0}, False),
 ]
+# The plan's COMMON rule requires a context whose userAgent is not a bot's: every row
+# carries a browser's unless it says otherwise.
+BROWSER = {"userAgent": "Mozilla/5.0"}
+SEGMENT_API = [replace(row, context=row.context if row.context is not None else BROWSER) for row in SEGMENT_API] + [
+    Row("track", "Signed Up", {"plan": "pro", "signed_up_at": "2024-05-01T10:00:00Z"}, False, context={"userAgent": "Googlebot/2.1"}),
+    Row("track", "Signed Up", {"plan": "pro", "signed_up_at": "2024-05-01T10:00:00Z"}, True, context={"locale": "fr-FR"}),
+    Row("track", "Signed Up", {"plan": "pro", "signed_up_at": "2024-05-01T10:00:00Z"}, False, context={"userAgent": 3}),
+    Row("identify", None, {"email": "a@example.com", "age": 30}, False, context={"userAgent": "a bot"}),
+    Row("page", "Pricing", {"plan_shown": "pro"}, False, context={"userAgent": "slurpbot"}),
+    # no event_version: Segment checks the oldest version (1 has no cart_id; 2 requires it)
+    Row("track", "Add to Cart", {"item_id": "sku1"}, True, context=BROWSER),
+    Row("track", "Trial Started", {"days": 90}, True, context=BROWSER),
+]
 SEGMENT_V8 = [
     Row("track", "Push Opened", {"campaign": "c1"}, True),
     Row("track", "Push Opened", {"campaign": "c1", "delay_ms": -1}, False),
@@ -185,6 +213,10 @@ SEGMENT_V7 = [
     Row("track", "Empty Event", {"anything": [1, {"at": "all"}]}, True),
     Row("identify", None, {"role": "admin"}, True),
     Row("identify", None, {"role": "owner"}, False),
+    # the Config API's global rule: a locale, when the context has one, is ll-CC
+    Row("track", "Report Exported", {"format": "csv"}, True, context={"locale": "en-GB"}),
+    Row("track", "Report Exported", {"format": "csv"}, False, context={"locale": "english"}),
+    Row("identify", None, {"role": "admin"}, False, context={"locale": "EN"}),
 ]
 
 
@@ -203,11 +235,18 @@ def test_segment_plan_shape(tmp_path):
     plan = read_plan(root)
     assert plan.manifest["name"] == "shop-web" and plan.manifest["description"] == "Events of the web shop."
     assert sorted(plan.files) == [
-        "events/add-to-cart/1.json", "events/add-to-cart/2.json", "events/lesson-played/1.json",
+        "common.json", "events/add-to-cart/1.json", "events/add-to-cart/2.json", "events/lesson-played/1.json",
         "events/page-pricing/1.json", "events/signed-up/1.json", "events/trial-started/1.json",
         "events/trial-started/2.json", "events/trial-started/3.json", "eventspec-plan.json",
         "traits/group.json", "traits/identify.json",
     ]
+    assert plan.manifest["unversioned"] == "oldest"  # as Segment checks a call without event_version
+    common = plan.files["common.json"]
+    assert common.kind == "common" and "calls" not in common.meta  # every call, as Segment applies it
+    assert common.meta["origin"] == {"vendor": "segment", "rule": "COMMON", "key": None, "version": 1}
+    assert common.document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert common.document["required"] == ["context"]
+    assert common.document["properties"]["context"]["properties"]["userAgent"] == {"type": "string", "not": {"pattern": "bot"}}
     cart = plan.files["events/add-to-cart/2.json"]
     assert cart.version == (2, 0, 0) and cart.meta["labels"] == {"area": "checkout"}
     assert cart.meta["origin"] == {"vendor": "segment", "rule": "TRACK", "key": "Add to Cart", "version": 2}
@@ -222,8 +261,36 @@ def test_segment_notes(tmp_path):
     written = import_plan("segment", FIXTURES / "segment" / "public-api", tmp_path / "plan")
     notes = "\n".join(written.notes)
     assert "'Old Banner Clicked' was deprecated" in notes
-    assert "the COMMON rule applies to whole messages" in notes
+    assert "the COMMON rule is common.json" in notes
     assert "'Trial Started' has no version 2" in notes
+    assert "against the newest" not in notes  # the plan's unversioned setting does as Segment does
+
+
+def test_segment_common_rules_newest_version_and_draft_04_ids(tmp_path):
+    """Several COMMON versions: the newest is kept (as for traits) and a note says so;
+    draft-04 style ids go, as in events; an empty global writes no common.json."""
+    def common(version: int, pattern: str) -> dict[str, Any]:
+        return {"type": "COMMON", "key": None, "version": version, "jsonSchema": {
+            "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+            "properties": {"context": {"id": "/properties/context", "type": "object", "properties": {
+                "ip": {"id": "/properties/context/properties/ip", "type": ["string"], "pattern": pattern}}}}}}
+
+    track = {"type": "TRACK", "key": "Thing Done", "version": 1, "jsonSchema": {"type": "object"}}
+    (tmp_path / "rules.json").write_text(json.dumps({"data": {"rules": [track, common(1, "^10\\."), common(2, "^192\\.")]}}))
+    written = import_plan("segment", tmp_path / "rules.json", tmp_path / "plan")
+    assert "the COMMON rule has versions [1, 2] in Segment; a plan has one such schema, so version 2 is kept" in written.notes
+    document = read_plan(tmp_path / "plan").files["common.json"].document
+    assert document["properties"]["context"] == {"type": "object", "properties": {"ip": {"type": ["string"], "pattern": "^192\\."}}}
+    catalog = eventspec.load_plan(tmp_path / "plan")
+    bad = catalog.validate({"type": "alias", "userId": "u1", "previousId": "a", "context": {"ip": "10.0.0.1"}})
+    assert [(f.path, f.category, f.schema_id) for f in bad.errors] == [
+        ("$.context.ip", "pattern-mismatch", "https://eventspec.dev/plans/rules/common.json")]
+    empty = {"type": "COMMON", "key": None, "version": 1, "jsonSchema": {
+        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {"context": {}, "traits": {"type": "object"}}}}
+    (tmp_path / "empty.json").write_text(json.dumps({"data": {"rules": [track, empty]}}))
+    written = import_plan("segment", tmp_path / "empty.json", tmp_path / "plan2")
+    assert "common.json" not in read_plan(tmp_path / "plan2").files
+    assert "the COMMON rule asserts nothing about a message; no common.json is written" in written.notes
 
 
 # --- the command ---------------------------------------------------------------------
@@ -278,16 +345,31 @@ def test_avo_verdicts(tmp_path):
     check_table(root, AVO_ROWS, avo_verdict)
 
 
+def test_avo_system_properties_are_common_json(tmp_path):
+    root = _imported(tmp_path, "avo", "avo/export.json")
+    common = read_plan(root).files["common.json"]
+    assert common.meta["calls"] == ["track", "page", "screen"]
+    assert common.document["properties"]["properties"]["properties"] == {
+        "app_version": {"description": "The app's version.", "type": "string", "pattern": "^[0-9]+\\.[0-9]+"}}
+    assert "required" not in common.document["properties"]["properties"]  # sent with every event, required by none
+    catalog = eventspec.load_plan(root)
+    # every event that carries the system property is checked for it, planned or not
+    bad = catalog.validate(message("track", "Something Else", {"app_version": "latest"}))
+    assert [(f.path, f.schema_id.rsplit("/", 1)[1]) for f in bad.errors] == [("$.properties.app_version", "common.json")]
+    assert catalog.validate(message("track", "Something Else", {"app_version": "2.1"})).ok
+    assert catalog.validate(message("identify", None, {"app_version": "latest"})).ok  # identify sends no system properties
+
+
 def test_avo_plan_shape(tmp_path):
     root = _imported(tmp_path, "avo", "avo/export.json")
     plan = read_plan(root)
     assert plan.manifest["name"] == "Learn-App-Tracking-Plan"
-    assert sorted(plan.files) == ["events/checkout-done/1.json", "events/page-pricing-viewed/1.json",
+    assert sorted(plan.files) == ["common.json", "events/checkout-done/1.json", "events/page-pricing-viewed/1.json",
                                   "events/signup-started/1.json", "eventspec-plan.json", "traits/group.json", "traits/identify.json"]
     signup = plan.files["events/signup-started/1.json"]
     assert signup.meta["tags"] == ["Onboarding", "Tier 1"] and signup.meta["categories"] == ["Onboarding"]
     assert signup.meta["sources"] == ["Website"]
-    assert not {"id", "index", "nameMapping"} & set(signup.document["properties"]["referral"])
+    assert not {"id", "index", "nameMapping", "isSystemProperty"} & set(signup.document["properties"]["referral"])
     assert plan.files["events/checkout-done/1.json"].meta["variants"] == ["base", "Guest"]
     assert plan.files["events/page-pricing-viewed/1.json"].call == "page"
     identify = plan.files["traits/identify.json"].document["properties"]
@@ -525,3 +607,11 @@ def test_rudderstack_yaml_needs_the_extra(tmp_path, monkeypatch):
         import_plan("rudderstack", FIXTURES / "rudderstack" / "project", tmp_path / "out")
     # the API's JSON needs no YAML
     import_plan("rudderstack", FIXTURES / "rudderstack" / "api-plan.json", tmp_path / "api")
+
+
+def test_iglu_export_says_it_leaves_common_json_out(tmp_path):
+    root = _imported(tmp_path, "segment", "segment/public-api")
+    result = run("export", "iglu", str(root), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "eventspec: note: common.json is not exported: an Iglu schema describes an event's data" in result.stderr
+    assert not any("common" in path.name for path in (tmp_path / "out").rglob("*"))

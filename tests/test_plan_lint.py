@@ -100,6 +100,42 @@ MORE = {
                              {ONE: event(n={"type": "number", "exclusiveMinimum": 3, "maximum": 4, "description": "n"})}, None),
     "keyword-type-agrees/enum": ("keyword-type-agrees", {ONE: _prop(enum=["a", 1])}, None, {ONE: _prop(enum=["a", "b"])}, None),
 }
+# common.json, the whole-message rule: the rules that make sense on it
+COMMON = {"$schema": "https://json-schema.org/draft/2020-12/schema", "description": "Every call comes from a browser.",
+          "type": "object", "required": ["context"],
+          # the envelope's fields need no description (the bundled spec has them); the message's properties do
+          "properties": {"context": {"type": "object", "properties": {"userAgent": {"type": "string", "not": {"pattern": "bot"}}}},
+                         "properties": {"type": "object",
+                                        "properties": {"app_build": {"type": "integer", "description": "The build."}}}}}
+
+
+def _common(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    return _with(change, COMMON)
+
+
+MORE.update({
+    "manifest-valid/unversioned": ("manifest-valid", {ONE: event()}, _manifest(unversioned="first"),
+                                   {ONE: event()}, _manifest(unversioned="oldest")),
+    "schema-valid/common": ("schema-valid", {ONE: event(), "common.json": _common(lambda d: d.update(required="context"))}, None,
+                            {ONE: event(), "common.json": COMMON}, None),
+    "metadata-valid/common": ("metadata-valid", {ONE: event(), "common.json": _common(lambda d: d.update({"x-eventspec": {"calls": ["track", "batch"]}}))},
+                              None, {ONE: event(), "common.json": _common(lambda d: d.update({"x-eventspec": {"calls": ["track", "identify"]}}))}, None),
+    "metadata-valid/common-version": ("metadata-valid", {ONE: event(), "common.json": _common(lambda d: d.update({"x-eventspec": {"version": "1"}}))},
+                                      None, {ONE: event(), "common.json": _common(lambda d: d.update({"x-eventspec": {"version": "1-0-0"}}))}, None),
+    "root-object/common": ("root-object", {ONE: event(), "common.json": _common(lambda d: d.update(type="array"))}, None,
+                           {ONE: event(), "common.json": COMMON}, None),
+    "required-exists/common": ("required-exists", {ONE: event(), "common.json": _common(lambda d: d.update(required=["contxt"]))}, None,
+                               {ONE: event(), "common.json": COMMON}, None),
+    "min-le-max/common": ("min-le-max", {ONE: event(), "common.json": _common(lambda d: d["properties"]["context"].update(minProperties=3, maxProperties=1))},
+                          None, {ONE: event(), "common.json": COMMON}, None),
+    "ref-resolves/common": ("ref-resolves", {ONE: event(), "common.json": _common(lambda d: d["properties"].update(traits={"$ref": RUDDER}))}, None,
+                            {ONE: event(), "common.json": _common(lambda d: d["properties"].update(traits={"$ref": RUDDER})),
+                             RUDDER: {"type": "object", "description": "A thing."}}, None),
+    "description/common": ("description", {ONE: event(), "common.json": _common(lambda d: d["properties"]["properties"]["properties"]["app_build"].pop("description"))},
+                           None, {ONE: event(), "common.json": COMMON}, None),
+    "description/common-file": ("description", {ONE: event(), "common.json": _common(lambda d: d.pop("description"))}, None,
+                                {ONE: event(), "common.json": COMMON}, None),
+})
 ALL = {**{rule: (rule, *case) for rule, case in CASES.items()}, **MORE}
 
 

@@ -516,3 +516,37 @@ def test_a_plan_file_with_its_own_id(tmp_path):
     with pytest.raises(es.Unsupported) as raised:
         es.events(plan=path, event="Tagged")
     assert raised.value.file == str(path / "events" / "tagged" / "1.json")
+
+
+# ---------------------------------------------------------------- common.json and unversioned
+COMMON = {"$schema": DRAFT, "description": "A known client, never a bot.", "type": "object",
+          "properties": {"context": {"type": "object", "required": ["userAgent"],
+                                     "properties": {"userAgent": {"type": "string", "not": {"pattern": "bot"}}}}},
+          "required": ["context"], "x-eventspec": {"calls": ["track", "identify"]}}
+
+
+def test_payloads_meet_common_json_and_unversioned_picks_the_default_version(tmp_path):
+    files = {
+        "events/signed-up/1.json": event_file("Signed Up", {"plan": {"type": "string"}}, ("plan",)),
+        "events/signed-up/2.json": event_file("Signed Up", {"plan": {"enum": ["free", "pro"]}, "seats": {"type": "integer"}},
+                                              ("plan", "seats"), version="2-0-0"),
+        "common.json": COMMON,
+    }
+    plan = load_plan(write_plan(tmp_path / "oldest", files, unversioned="oldest"))
+    (target,) = targets(event="Signed Up", catalog=plan)
+    assert target.version == 1  # no version asked for: the one unversioned calls are checked against
+    assert {t.version for t in targets(catalog=plan) if t.event == "Signed Up"} == {1}
+    newest = load_plan(write_plan(tmp_path / "newest", files))
+    assert [t.version for t in targets(event="Signed Up", catalog=newest)] == [2]
+    paths: set[str] = set()
+    for case in (("track", "Signed Up", 1), ("track", "Signed Up", 2), ("identify", None, None)):
+        (target,) = targets(catalog=plan, **_kwargs(*case))
+        for seed in range(8):
+            payload = sample(target, seed)
+            assert "bot" not in payload["context"]["userAgent"]
+            _check_valid(plan, payload, case)
+            for defect in defects(target, payload):
+                if defect.kind != "size-limit":
+                    paths.add(defect.path)
+                    assert defect.path in [f.path for f in plan.validate(defect.apply(payload)).errors], defect
+    assert {"$.context", "$.context.userAgent"} <= paths  # defects of the common rule are made, and reported

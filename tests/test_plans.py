@@ -201,6 +201,36 @@ def test_versions_are_selected_by_event_version(tmp_path):
     assert "has no version 7" in unknown.errors[0].message
 
 
+TWO_VERSIONS = {
+    "events/signup/1.json": event_file("Signed Up", {"plan": {"type": "string"}}, ["plan"]),
+    "events/signup/2.json": event_file("Signed Up", {"plan": {"enum": ["free", "pro"]}, "seats": {"type": "integer"}},
+                                       ["plan", "seats"], version="2-0-0"),
+}
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_unversioned_oldest_checks_calls_without_a_version_against_the_oldest(tmp_path, strict):
+    plan = load_plan(write_plan(tmp_path / "p", TWO_VERSIONS, unversioned="oldest"))
+    old, new = {"plan": "legacy"}, {"plan": "pro", "seats": 2}
+    first = plan.validate(track("Signed Up", old), strict=strict)
+    assert first.ok and first.schema_id.endswith("/events/signup/1.json")  # the quick path's answer
+    assert plan.validate(track("Signed Up", old), strict=strict) == first  # and again, remembered
+    assert [f.path for f in plan.validate(track("Signed Up", {"plan": 3})).errors] == ["$.properties.plan"]
+    # a version asked for is still the one checked
+    asked = plan.validate(track("Signed Up", old, context={"protocols": {"event_version": 2}}))
+    assert {f.path for f in asked.errors} == {"$.properties.plan", "$.properties.seats"}
+    assert plan.validate(track("Signed Up", new, context={"protocols": {"event_version": 2}})).ok
+    # an unknown version is checked against the oldest too, as Segment does
+    unknown = plan.validate(track("Signed Up", old, context={"protocols": {"event_version": 9}}))
+    assert [(f.category, f.schema_id.rsplit("/", 1)[1]) for f in unknown.findings] == [("unknown-version", "1.json")]
+    assert unknown.errors[0].message.endswith("checked against the oldest")
+    # newest, the default, said or not
+    for manifest in ({}, {"unversioned": "newest"}):
+        newest = load_plan(write_plan(tmp_path / str(len(manifest)), TWO_VERSIONS, **manifest))
+        assert not newest.validate(track("Signed Up", old)).ok
+        assert newest.validate(track("Signed Up", new)).schema_id.endswith("/events/signup/2.json")
+
+
 def test_unknown_version_severity_follows_the_manifest(tmp_path):
     plan = load_plan(write_plan(tmp_path / "p", SIGNUP, unknown_version="warn"))
     report = plan.validate(track("Signed Up", {"plan": "pro"}, context={"protocols": {"event_version": 3}}))
@@ -250,6 +280,122 @@ def test_other_families_are_checked_as_bundled(example):
     assert example.validate(payload, spec="retainpixel") == eventspec.validate(payload, spec="retainpixel")
 
 
+# ------------------------------------------------------------------ common.json
+COMMON_RULE = {
+    "$schema": DRAFT,
+    "description": "Every call comes from a known client, never from a bot.",
+    "type": "object",
+    "properties": {
+        "context": {"type": "object", "properties": {"userAgent": {"type": "string", "not": {"pattern": "bot"}}},
+                    "required": ["userAgent"]},
+    },
+    "required": ["context"],
+}
+BROWSER = {"userAgent": "Mozilla/5.0"}
+COMMON_ID = "https://eventspec.dev/plans/t/common.json"
+
+
+def test_common_json_checks_the_whole_message_of_every_call(tmp_path):
+    plan = load_plan(write_plan(tmp_path / "p", {**SIGNUP, "common.json": COMMON_RULE}))
+    assert plan.plan.common == COMMON_ID
+    assert plan.plan.common_calls == {"track", "page", "screen", "identify", "group", "alias"}
+    assert plan.validate(track("Signed Up", {"plan": "pro"}, context=BROWSER)).ok
+    bot = plan.validate(track("Signed Up", {"plan": "pro"}, context={"userAgent": "Googlebot/2.1"}))
+    assert [(f.path, f.category, f.severity, f.schema_id) for f in bot.findings] == [
+        ("$.context.userAgent", "not-allowed", "error", COMMON_ID)]
+    # the event's file still names the report; the common rule names its own findings
+    assert bot.schema_id.endswith("/events/signup/1.json")
+    both = plan.validate(track("Signed Up", {"plan": "gold"}))
+    assert [(f.path, f.category, f.schema_id.rsplit("/", 1)[1]) for f in both.errors] == [
+        ("$.context", "required-missing", "common.json"), ("$.properties.plan", "enum-mismatch", "1.json")]
+    calls = [{"type": "identify", "userId": "u1"}, {"type": "page", "userId": "u1", "name": "Home"},
+             {"type": "screen", "userId": "u1", "name": "Home"}, {"type": "alias", "userId": "u1", "previousId": "a"},
+             {"type": "group", "userId": "u1", "groupId": "g"}, track("Not Planned", {})]
+    for call in calls:
+        assert [(f.path, f.schema_id) for f in plan.validate(call).errors] == [("$.context", COMMON_ID)], call
+        assert plan.validate({**call, "context": BROWSER}).ok, call
+    with pytest.raises(eventspec.ConformanceError):
+        plan.check(track("Signed Up", {"plan": "pro"}, context={"userAgent": "bot"}))
+
+
+def test_common_json_in_draft_07(tmp_path):
+    rule = {**COMMON_RULE, "$schema": "http://json-schema.org/draft-07/schema#",
+            "definitions": {"agent": {"type": "string", "maxLength": 10}},
+            "properties": {"context": {"properties": {"userAgent": {"$ref": "#/definitions/agent", "minLength": 99}}}}}
+    plan = load_plan(write_plan(tmp_path / "p", {**SIGNUP, "common.json": rule}))
+    # before 2019-09 a $ref's siblings are ignored: minLength 99 does not count
+    assert plan.validate(track("Signed Up", {"plan": "pro"}, context={"userAgent": "curl"})).ok
+    long = plan.validate(track("Signed Up", {"plan": "pro"}, context={"userAgent": "x" * 11}))
+    assert [(f.path, f.category) for f in long.errors] == [("$.context.userAgent", "length-out-of-range")]
+
+
+def test_common_json_applies_to_the_calls_it_names(tmp_path):
+    rule = {**COMMON_RULE, "x-eventspec": {"calls": ["track", "identify"]}}
+    plan = load_plan(write_plan(tmp_path / "p", {**SIGNUP, "common.json": rule}))
+    assert plan.plan.common_calls == {"track", "identify"}
+    assert not plan.validate(track("Signed Up", {"plan": "pro"})).ok
+    assert not plan.validate({"type": "identify", "userId": "u1"}).ok
+    for call in ({"type": "page", "userId": "u1"}, {"type": "group", "userId": "u1", "groupId": "g"},
+                 {"type": "alias", "userId": "u1", "previousId": "a"}):
+        assert plan.validate(call).ok, call
+
+
+def test_common_json_checks_each_item_of_a_batch_as_its_own_call(tmp_path):
+    plan = load_plan(write_plan(tmp_path / "p", {**SIGNUP, "common.json": COMMON_RULE}))
+    batch = {"batch": [track("Signed Up", {"plan": "pro"}, context=BROWSER),
+                       track("Signed Up", {"plan": "pro"}, context={"userAgent": "a bot"}),
+                       {"type": "identify", "userId": "u1"}]}
+    report = plan.validate(batch)
+    assert [(f.path, f.category, f.schema_id) for f in report.errors] == [
+        ("$.batch[1].context.userAgent", "not-allowed", COMMON_ID), ("$.batch[2].context", "required-missing", COMMON_ID)]
+    # the batch's own context supplies what an item's lacks, as for the bundled checks
+    shared = plan.validate({**batch, "context": BROWSER})
+    assert [f.path for f in shared.errors] == ["$.batch[1].context.userAgent"]
+    assert report.schema_id is not None and not report.schema_id.endswith("common.json")
+
+
+def test_what_common_json_declares_in_properties_is_planned_for_every_event(tmp_path):
+    rule = {"properties": {"properties": {"properties": {"app_version": {"type": "string", "pattern": "^[0-9]"}}}},
+            "x-eventspec": {"calls": ["track", "page"]}}
+    traits = {"$schema": DRAFT, "type": "object", "properties": {"email": {"type": "string"}}}
+    files = {**SIGNUP, "common.json": rule, "traits/identify.json": traits}
+    plan = load_plan(write_plan(tmp_path / "p", files, unplanned_properties="error", unplanned_traits="error"))
+    assert plan.validate(track("Signed Up", {"plan": "pro", "app_version": "2.1"})).ok
+    bad = plan.validate(track("Signed Up", {"plan": "pro", "app_version": "latest"}))
+    assert [(f.path, f.category, f.schema_id) for f in bad.errors] == [("$.properties.app_version", "pattern-mismatch", COMMON_ID)]
+    # identify is not a call the rule applies to: there the key is an unplanned trait
+    found = plan.validate({"type": "identify", "userId": "u1", "traits": {"app_version": "2.1"}})
+    assert [(f.path, f.category) for f in found.errors] == [("$.traits.app_version", "unplanned-property")]
+
+
+def test_a_plan_without_common_json_has_the_plain_quick_path(example, tmp_path):
+    from eventspec import _plan
+
+    example.validate(GOOD_EXAMPLES[0])
+    assert type(example._state.quick[_plan._PLAN_QUICK]) is _plan._QuickPlan
+    plan = load_plan(write_plan(tmp_path / "p", {**SIGNUP, "common.json": COMMON_RULE}))
+    plan.validate(track("Signed Up", {"plan": "pro"}, context=BROWSER))
+    quick = plan._state.quick[_plan._PLAN_QUICK]
+    assert isinstance(quick, _plan._QuickCommon)
+    assert quick(track("Signed Up", {"plan": "pro"}, context=BROWSER), False) is not None
+    assert quick(track("Signed Up", {"plan": "pro"}, context={"userAgent": "bot"}), False) is None
+
+
+def test_check_with_a_plan_with_common_json(tmp_path):
+    root = write_plan(tmp_path / "p", {**SIGNUP, "common.json": COMMON_RULE})
+    listed = run("list", "--plan", str(root))
+    assert b"  common (alias, group, identify, page, screen, track): Every call comes from a known client" in listed.stdout
+    lines = [track("Signed Up", {"plan": "pro"}, context=BROWSER),
+             track("Signed Up", {"plan": "pro"}, context={"userAgent": "Googlebot"}),
+             {"batch": [track("Signed Up", {"plan": "pro"})]}]
+    (tmp_path / "events.ndjson").write_text("".join(json.dumps(p) + "\n" for p in lines))
+    result = run("check", "--plan", str(root), "--format", "json", str(tmp_path / "events.ndjson"))
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    found = [(f["path"], f["category"], f["schema_id"]) for r in report["results"] for f in r["errors"]]
+    assert found == [("$.context.userAgent", "not-allowed", COMMON_ID), ("$.batch[0].context", "required-missing", COMMON_ID)]
+
+
 # ------------------------------------------------------------------ bad plans
 @pytest.mark.parametrize(
     "files, manifest, where, problem",
@@ -279,6 +425,16 @@ def test_other_families_are_checked_as_bundled(example):
         ({"events/a/1.json": event_file("A", {}, meta={"call": "alias"})}, {}, "events/a/1.json#/x-eventspec/call",
          "expected a call"),
         ({"traits/person.json": {"type": "object"}}, {}, "traits/person.json", "traits/identify.json"),
+        ({}, {"unversioned": "first"}, "eventspec-plan.json#/unversioned", "expected newest or oldest"),
+        ({"common.json": {"properties": {"context": {"required": "userAgent"}}}}, {},
+         "common.json#/properties/context/required", "not a valid schema"),
+        ({"common.json": {"properties": {"context": {"$ref": "properties/missing.json"}}}}, {},
+         "common.json#/properties/context/$ref", "resolves to no schema"),
+        ({"common.json": "[1, 2]"}, {}, "common.json", "must hold a JSON object"),
+        ({"common.json": {"x-eventspec": {"calls": ["track", "batch"]}}}, {}, "common.json#/x-eventspec/calls",
+         "distinct calls of cdp"),
+        ({"common.json": {"x-eventspec": {"calls": []}}}, {}, "common.json#/x-eventspec/calls", "distinct calls"),
+        ({"common.json": {"x-eventspec": "track"}}, {}, "common.json#/x-eventspec", "must be an object"),
     ],
 )
 def test_a_bad_plan_is_a_plan_error_naming_file_and_pointer(tmp_path, files, manifest, where, problem):
@@ -447,14 +603,45 @@ def _pool():
     return found
 
 
+@pytest.fixture(scope="module")
+def with_common(tmp_path_factory):
+    """The example plan with a common.json (for track and identify only), whose calls
+    without a version are checked against the oldest."""
+    root = tmp_path_factory.mktemp("common") / "plan"
+    shutil.copytree(EXAMPLE, root)
+    manifest = json.loads((root / "eventspec-plan.json").read_text())
+    (root / "eventspec-plan.json").write_text(json.dumps({**manifest, "unversioned": "oldest"}))
+    rule = {**COMMON_RULE, "required": [], "x-eventspec": {"calls": ["track", "identify"]}}
+    rule["properties"] = {**rule["properties"], "properties": {"properties": {"app_build": {"type": "integer"}}}}
+    (root / "common.json").write_text(json.dumps(rule))
+    return load_plan(root)
+
+
+def _common_pool():
+    found = []
+    for payload in _pool()[::7]:
+        if isinstance(payload, dict):
+            for context in (BROWSER, {"userAgent": "bot"}, {"userAgent": 3}, "x", {}):
+                found.append({**payload, "context": context})
+            if isinstance(payload.get("properties"), dict):
+                for build in (3, "3"):
+                    found.append({**payload, "properties": {**payload["properties"], "app_build": build}})
+    found += [{"type": "page", "userId": "u1", "name": "x", "context": {"userAgent": "bot"}},
+              {"type": "alias", "userId": "u1", "previousId": "a", "context": {"userAgent": "bot"}}]
+    return found
+
+
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
-def test_the_plans_quick_path_gives_the_full_paths_report(example, strict):
+@pytest.mark.parametrize("which", ["example", "with_common"])
+def test_the_plans_quick_path_gives_the_full_paths_report(request, which, strict):
     from eventspec import _plan
 
+    example = request.getfixturevalue(which)
     full = _plan._build(example.plan.root, example.plan.files)
     full._state.quick[_plan._PLAN_QUICK] = lambda payload, strict: None  # always the full path
     differ = []
-    for payload in _pool():
+    pool = _pool() if which == "example" else _pool() + _common_pool()
+    for payload in pool:
         for _ in range(2):  # the second time, from what the quick path remembered
             quick, slow = example.validate(payload, strict=strict), full.validate(payload, strict=strict)
             if quick != slow:

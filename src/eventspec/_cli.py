@@ -357,6 +357,11 @@ def _list_plan(cat: Any, spec: str | None, stdout: TextIO) -> int:
         stdout.write(f"  {call} {name!r} (version {versions}): {description}\n")
     for call, uri in sorted(plan.traits.items()):
         stdout.write(f"  {call} traits: {cat.documents[uri].get('description', '')}\n")
+    if plan.common is not None:
+        document = cat.documents[plan.common]
+        description = document.get("description", "") if isinstance(document, dict) else ""
+        calls = ", ".join(c for c in cat.family(plan.spec).calls if c in plan.common_calls)
+        stdout.write(f"  common ({calls}): {description}\n")
     return 0
 
 

@@ -504,9 +504,9 @@ class EventDiff:
         """False when the version bump is smaller than the changes need (or went down)."""
         if self.status != "changed":
             return True
-        if self.new is not None and self.new.kind == "traits":
-            # traits have one file and no MODEL versions: a bump is judged only when
-            # the file carries a version, and a MODEL bump happens in place
+        if self.new is not None and self.new.kind in ("traits", "common"):
+            # traits and common.json have one file and no MODEL versions: a bump is
+            # judged only when the file carries a version, and a MODEL bump happens in place
             if self.old is None or self.old.version is None or self.new.version is None:
                 return True
         actual = self.actual
@@ -519,7 +519,7 @@ class EventDiff:
         assert old is not None and new is not None
         if self.actual == "LOWER":
             return f"the version went down from {_ver(old)} to {_ver(new)}"
-        if self.needed == "MODEL" and new.kind == "traits":
+        if self.needed == "MODEL" and new.kind in ("traits", "common"):
             m = (old.version or (1, 0, 0))[0]
             return f"these changes need a MODEL bump: version {m + 1}-0-0 (found {_ver(new)})"
         if self.needed == "MODEL":
@@ -555,6 +555,8 @@ def _ver(entry: PlanFile | None) -> str:
 
 
 def _identity(entry: PlanFile) -> tuple[str | None, str | None, int | None]:
+    if entry.kind == "common":
+        return ("common", None, None)
     return (entry.call, entry.event if entry.kind == "event" else None, entry.model if entry.kind == "event" else None)
 
 
@@ -562,8 +564,8 @@ def _index(plan: PlanFolder | None) -> dict[tuple[str | None, str | None, int | 
     if plan is None:
         return {}
     found: dict[tuple[str | None, str | None, int | None], PlanFile] = {}
-    for entry in plan.of_kind("event", "traits"):
-        if entry.problem is None and entry.call is not None:
+    for entry in plan.of_kind("event", "traits", "common"):
+        if entry.problem is None and (entry.call is not None or entry.kind == "common"):
             found.setdefault(_identity(entry), entry)
     return found
 
@@ -591,7 +593,8 @@ def diff(old: PlanFolder | None, new: PlanFolder) -> list[EventDiff]:
             known = any(k[:2] == key[:2] for k in after)
             results.append(EventDiff(_label(was), "model-retired" if known else "removed", was, None))
             continue
-        parts = (INNER.get(now.call or "", "properties"),)
+        # an event's schema is of the call's properties (or traits); common.json's of the whole message
+        parts = () if now.kind == "common" else (INNER.get(now.call or "", "properties"),)
         if was is None:
             previous = latest_old.get(key[:2])
             status: Any = "model-added" if previous is not None else "added"

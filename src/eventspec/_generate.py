@@ -124,7 +124,7 @@ class Target:
         planned = plan.named.get((self.call, self.event)) if self.event is not None else None
         if planned is None:
             return None
-        return planned.versions[self.version if self.version is not None else max(planned.versions)]
+        return planned.versions[self.version] if self.version is not None else plan.unversioned(planned)
 
     def __str__(self) -> str:
         name = f"{self.family}: {self.event or self.call}"
@@ -215,7 +215,7 @@ def _plan_targets(
     for name in calls:
         named = [p for (c, _), p in plan.named.items() if c == name]
         if named:
-            out.extend(Target(spec, name, p.name, max(p.versions), cat) for p in named)
+            out.extend(Target(spec, name, p.name, _model(plan, p, None), cat) for p in named)
         elif name == "track":
             raise ValueError(f"the plan {plan.name!r} plans no track events")
         else:  # identify and group (with the plan's traits), and calls the plan leaves alone
@@ -224,9 +224,10 @@ def _plan_targets(
 
 
 def _model(plan: Plan, planned: PlanEvent, version: int | str | None) -> int:
-    """The MODEL of a planned event a ``version`` names (1, "2", "2-0-0"); the newest for None."""
+    """The MODEL of a planned event a ``version`` names (1, "2", "2-0-0"); for None, the
+    one the plan checks calls without a version against (its ``unversioned`` setting)."""
     if version is None:
-        return max(planned.versions)
+        return min(planned.versions) if plan.setting("unversioned") == "oldest" else max(planned.versions)
     from ._plan import _model as model_of
 
     model = model_of(version)
@@ -330,12 +331,16 @@ def schema_node(target: Target) -> Node:
     For a plan target, the bundled call (or semantic event) and the plan's schema of
     its properties (traits for identify and group) both hold. The plan checks the object
     when there is one (a missing or null one counts as empty, which only a ``required``
-    of the plan's can break, reported deeper down).
+    of the plan's can break, reported deeper down). The plan's common.json, a schema of
+    the whole message, holds too for the calls it applies to.
     """
     cat = target.catalog
 
     def make() -> Node:
         node = node_for(target.uri, cat)
+        plan = target.plan
+        if plan is not None and plan.common is not None and target.call in plan.common_calls:
+            node = merge(node, node_for(plan.common, cat))
         uri = target.plan_uri
         if uri is None:
             return node

@@ -95,13 +95,18 @@ def import_iglu(source: Path, name: str | None, spec: str, names: dict[str, str]
     return writer
 
 
-def export_iglu(plan: PlanFolder, target: Path, vendor: str | None = None) -> list[str]:
+def export_iglu(plan: PlanFolder, target: Path, vendor: str | None = None, notes: list[str] | None = None) -> list[str]:
     """Write every event (each MODEL) and traits schema of a plan as a static Iglu registry.
 
     Shared definitions and bundled schemas a file references are inlined (an Iglu schema
     stands alone); 2020-12 keywords become their draft-04 forms, and a file that uses one
-    draft-04 cannot say raises `ImportFailed` naming the file and the keyword.
+    draft-04 cannot say raises `ImportFailed` naming the file and the keyword. What is
+    left out (common.json: Iglu schemas describe an event's data, never a whole message)
+    is said in ``notes``.
     """
+    if notes is not None and "common.json" in plan.files:
+        notes.append("common.json is not exported: an Iglu schema describes an event's data, and Iglu has "
+                     "no schema of the whole message to hold a rule on every call")
     from ._diff import prepared
 
     vendor = vendor or f"com.eventspec.{plan.name}"

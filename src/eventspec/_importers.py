@@ -58,7 +58,9 @@ class PlanWriter:
         self.name, self.spec, self.description = name, spec, description
         self.events: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
         self.traits: dict[str, dict[str, Any]] = {}
+        self.common: dict[str, Any] | None = None
         self.shared: dict[str, Any] = {}
+        self.settings: dict[str, Any] = {}  # manifest settings the source's semantics need
         self.notes: list[str] = []
 
     def note(self, text: str) -> None:
@@ -76,12 +78,17 @@ class PlanWriter:
             self.note(f"more than one {call} traits schema: the last one read is kept")
         self.traits[call] = _document(title, description, {"call": call, **(meta or {})}, inner)
 
+    def add_common(self, message: Any, *, description: str | None = None, meta: dict[str, Any] | None = None) -> None:
+        """The whole-message rule: ``message`` is the 2020-12 schema of every call (common.json)."""
+        self.common = _document("Common rule", description, dict(meta or {}), message)
+
     def write(self, target: Path) -> Written:
         written = Written(notes=self.notes)
         manifest: dict[str, Any] = {"name": self.name, "spec": self.spec}
         if self.description:
             manifest["description"] = self.description
         manifest.update({"unplanned_events": "warn", "unplanned_properties": "warn", "unplanned_traits": "allow"})
+        manifest.update(self.settings)
         files: dict[str, Any] = {MANIFEST: manifest}
         used: set[str] = set()
         for (call, name), models in sorted(self.events.items(), key=lambda kv: (kv[0][1].casefold(), kv[0][0])):
@@ -95,6 +102,8 @@ class PlanWriter:
                 written.events += 1
         for call, document in sorted(self.traits.items()):
             files[f"traits/{call}.json"] = document
+        if self.common is not None:
+            files["common.json"] = self.common
         files.update(self.shared)
         target.mkdir(parents=True, exist_ok=True)
         for relative, document in files.items():
@@ -240,6 +249,23 @@ def _asserts(value: Any) -> bool:
     return bool(keys - {"type"}) or value.get("type") not in (None, "object", ["object"])
 
 
+def _asserts_anything(message: Any) -> bool:
+    """Whether a whole-message rule could fail a call (Segment's empty global is
+    ``{"type": "object", "properties": {"context": {}, "traits": {}, ...}}``)."""
+    if not isinstance(message, dict):
+        return message is False
+    if any(key not in _TOP and not key.startswith("x-") for key in message) or message.get("required"):
+        return True
+    if message.get("type") not in (None, "object", ["object"]):
+        return True
+    props = message.get("properties")
+    return isinstance(props, dict) and any(_asserts(value) for value in props.values())
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def convert(rule: Any, where: str) -> dict[str, Any]:
     """A rule schema rewritten to 2020-12, or `ImportFailed` saying where it cannot be."""
     if not isinstance(rule, dict):
@@ -308,13 +334,13 @@ def import_segment(source: Path, name: str | None, spec: str) -> PlanWriter:
         raise ImportFailed(f"{source}: no Segment rules found")
     writer = PlanWriter(plan_name(name or _segment_name(plan_meta), source.stem), spec,
                         plan_meta.get("description") or None)
+    # Segment checks a call without context.protocols.event_version (or with a version
+    # it lacks) against the event's oldest version: so does the imported plan
+    writer.settings["unversioned"] = "oldest"
     by_key: dict[tuple[str, str | None], dict[int, tuple[str, dict[str, Any]]]] = {}
     for where, rule in rules:
         kind = str(rule.get("type", "")).upper()
-        if kind == "COMMON":
-            writer.note(f"{where}: the COMMON rule applies to whole messages; plans have no such rule, so it is not imported")
-            continue
-        if kind not in _SEGMENT_CALLS:
+        if kind not in _SEGMENT_CALLS and kind != "COMMON":
             writer.note(f"{where}: rule type {rule.get('type')!r} is not one eventspec knows; skipped")
             continue
         if str(rule.get("deprecatedAt") or "") not in _NOT_DEPRECATED:
@@ -326,7 +352,9 @@ def import_segment(source: Path, name: str | None, spec: str) -> PlanWriter:
         key = rule.get("key")
         if not key and isinstance(rule.get("jsonSchema"), dict) and isinstance(rule["jsonSchema"].get("eventMetadata"), dict):
             key = rule["jsonSchema"]["eventMetadata"].get("name")
-        by_key.setdefault((_SEGMENT_CALLS[kind], key or None), {})[version] = (where, rule)
+        if kind == "COMMON":
+            key = None  # one whole-message rule per plan, whatever the export calls it
+        by_key.setdefault((_SEGMENT_CALLS.get(kind, "common"), key or None), {})[version] = (where, rule)
     for (call, key), versions in sorted(by_key.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
         _segment_event(writer, call, key, versions)
     return writer
@@ -364,7 +392,9 @@ def _segment_event(writer: PlanWriter, call: str, key: str | None, versions: dic
         schema = rule.get("jsonSchema", {})
         schema = {} if schema is None else schema
         raw = convert(schema, where)
-        if isinstance(raw.get("eventMetadata"), dict):  # Typewriter v8: already the inner object
+        if call == "common":  # a schema of the whole message: kept whole
+            inner = {k: v for k, v in raw.items() if k not in ("labels", "eventMetadata")}
+        elif isinstance(raw.get("eventMetadata"), dict):  # Typewriter v8: already the inner object
             inner: Any = {k: v for k, v in raw.items() if k not in ("eventMetadata", "labels")}
         else:
             inner = unwrap(raw, ("properties", inner_key))
@@ -377,19 +407,25 @@ def _segment_event(writer: PlanWriter, call: str, key: str | None, versions: dic
             meta["labels"] = {str(k): str(v) for k, v in labels.items()}
         description = schema.get("description") if isinstance(schema, dict) else None
         converted[version] = (inner, description if isinstance(description, str) else None, meta)
-    if call in ("identify", "group"):
+    if call in ("identify", "group", "common"):
         newest = max(converted)
+        what = f"{call} traits have" if call != "common" else "the COMMON rule has"
         if len(converted) > 1:
-            writer.note(f"{call} traits have versions {sorted(converted)} in Segment; a plan has one traits schema, so version {newest} is kept")
+            writer.note(f"{what} versions {sorted(converted)} in Segment; a plan has one such schema, so version {newest} is kept")
         inner, description, meta = converted[newest]
-        writer.add_traits(call, inner, description=description, meta=meta)
+        if call != "common":
+            writer.add_traits(call, inner, description=description, meta=meta)
+        elif not _asserts_anything(inner):
+            writer.note("the COMMON rule asserts nothing about a message; no common.json is written")
+        else:
+            writer.add_common(inner, description=description or "Segment's common JSON schema: every call of the plan.",
+                              meta=meta)
+            writer.note("the COMMON rule is common.json, checked on every call as Segment checks it (Segment's "
+                        "blocking controls for it are set per source and call type)")
         return
     if not key:
         writer.note(f"a {call.upper()} rule without a name applies to every {call} call; plans name their {call}s, so it is not imported")
         return
-    if len(converted) > 1:
-        writer.note(f"{key!r} has versions {sorted(converted)}: Segment checks a call without context.protocols.event_version "
-                    "against the oldest, eventspec against the newest")
     oldest = min(converted)
     for model in range(1, max(converted) + 1):
         if model in converted:
@@ -404,7 +440,7 @@ def _segment_event(writer: PlanWriter, call: str, key: str | None, versions: dic
 
 # --- Avo ---------------------------------------------------------------------------
 
-_AVO_NOISE = ("id", "index", "nameMapping", "nameMappings")
+_AVO_NOISE = ("id", "index", "nameMapping", "nameMappings", "isSystemProperty")
 
 
 def import_avo(source: Path, name: str | None, spec: str) -> PlanWriter:
@@ -419,6 +455,7 @@ def import_avo(source: Path, name: str | None, spec: str) -> PlanWriter:
     categories = {k: v.get("name") for k, v in (document.get("categories") or {}).items() if isinstance(v, dict)}
     grouped: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     traits: dict[str, dict[str, Any]] = {"identify": {}, "group": {}}
+    system: dict[str, Any] = {}  # Avo's system properties: sent with every event
     for index, entry in enumerate(document["events"]):
         where = f"{source} events[{index}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
@@ -433,6 +470,9 @@ def import_avo(source: Path, name: str | None, spec: str) -> PlanWriter:
             found = unwrap(rules, ("properties", field_name))
             for prop, schema in (found.get("properties") or {}).items():
                 traits[target].setdefault(prop, strip(schema, _AVO_NOISE))
+        for prop, schema in (_dict(_dict(_dict(rules.get("properties")).get("properties")).get("properties"))).items():
+            if isinstance(schema, dict) and schema.get("isSystemProperty") is True:
+                system.setdefault(prop, strip(copy.deepcopy(schema), _AVO_NOISE))
         if "skiplogevent" in actions and call == "track":
             continue  # the event only updates user or group properties: no track call is sent
         inner = strip(unwrap(rules, ("properties", "properties")), _AVO_NOISE)
@@ -456,6 +496,15 @@ def import_avo(source: Path, name: str | None, spec: str) -> PlanWriter:
             inner = _variants([v["inner"] for _, v in variants])
             meta["variants"] = [e.get("variantName") or "base" for e in entries]
         writer.event(call, event_name, 1, inner, description=base.get("description"), meta=meta)
+    if system:
+        from ._catalog import bundled
+
+        calls = [c for c in ("track", "page", "screen") if c in bundled().family(spec).calls]
+        writer.add_common({"type": "object", "properties": {"properties": {"type": "object", "properties": system}}},
+                          description="Avo's system properties, sent with every event: each optional, of its type.",
+                          meta={"calls": calls, "origin": {"vendor": "avo", "system_properties": sorted(system)}})
+        writer.note(f"system properties {', '.join(sorted(system))} are in common.json, checked on every event that "
+                    "carries them (each event's own rule still says whether it needs them)")
     for call, properties in traits.items():
         if properties:
             writer.add_traits(call, {"type": "object", "properties": properties},

@@ -53,9 +53,9 @@ RULES: dict[str, Rule] = _rules(
     # errors: a plan that breaks these does not load, or checks something other than meant
     Rule("manifest-valid", "error", "the manifest is a JSON object with a name, a bundled spec family that names events, and known settings"),
     Rule("schema-valid", "error", "the file is JSON and valid against the metaschema its $schema names (2020-12 when none), formats checked"),
-    Rule("metadata-valid", "error", "an event file has x-eventspec with a call of the family, a name, and a SchemaVer version (if it gives one)"),
+    Rule("metadata-valid", "error", "an event file has x-eventspec with a call of the family, a name, and a SchemaVer version (if it gives one); common.json's calls are calls of the family"),
     Rule("plan-layout", "error", "files under events/ are events/<slug>/<MODEL>.json and under traits/ identify.json or group.json"),
-    Rule("root-object", "error", "an event or traits schema describes an object (the properties or traits of the call)"),
+    Rule("root-object", "error", "an event or traits schema describes an object (the properties or traits of the call), common.json the whole message"),
     Rule("required-exists", "error", "every name in required is declared in properties at the same level"),
     Rule("min-le-max", "error", "lower bounds are at most the upper bounds (numbers, lengths, item and property counts)"),
     Rule("keyword-type-agrees", "error", "type-specific keywords, enum and const values agree with the schema's type"),
@@ -68,7 +68,7 @@ RULES: dict[str, Rule] = _rules(
     Rule("plan-loads", "error", "eventspec.load_plan reads the plan (reported when no other error in the file says why not)"),
     # warnings: the plan loads, but probably not as meant
     Rule("unknown-format", "warning", "format is one JSON Schema 2020-12 defines (date-time, email, uri, ...)"),
-    Rule("description", "warning", "every event, traits file, shared definition and property has a description"),
+    Rule("description", "warning", "every event, traits file, common.json, shared definition and property has a description"),
     Rule("event-name-unique", "warning", "no two event names are equal when case, spaces, _ and - are ignored"),
     Rule("event-name-casing", "warning", "event names follow one casing convention (the manifest's naming.event if set)"),
     Rule("property-name-casing", "warning", "property names follow one casing convention (the manifest's naming.property if set)"),
@@ -242,7 +242,8 @@ def _loads(plan: PlanFolder) -> list[Issue]:
 
 
 _MANIFEST_KEYS = ("name", "spec", "description", "naming", "lint", "$schema", "unplanned_events",
-                  "unplanned_properties", "unplanned_traits", "unknown_version", "version_selector", "formats")
+                  "unplanned_properties", "unplanned_traits", "unknown_version", "version_selector", "unversioned",
+                  "formats")
 
 
 def _manifest(plan: PlanFolder) -> Iterator[Issue]:
@@ -278,6 +279,9 @@ def _manifest(plan: PlanFolder) -> Iterator[Issue]:
             yield Issue(MANIFEST, "manifest-valid", (key,), f"{key} must be allow, warn or error (found {manifest[key]!r})")
     if manifest.get("formats", "assert") not in ("assert", "annotate"):
         yield Issue(MANIFEST, "manifest-valid", ("formats",), f"formats must be assert or annotate (found {manifest['formats']!r})")
+    if manifest.get("unversioned", "newest") not in ("newest", "oldest"):
+        yield Issue(MANIFEST, "manifest-valid", ("unversioned",),
+                    f"unversioned must be newest or oldest (found {manifest['unversioned']!r})")
     selector = manifest.get("version_selector", "context.protocols.event_version")
     if not isinstance(selector, str) or not selector:
         yield Issue(MANIFEST, "manifest-valid", ("version_selector",),
@@ -311,7 +315,9 @@ def _file(plan: PlanFolder, entry: PlanFile, refs: Refs) -> Iterator[Issue]:
     yield from _schema_valid(entry)
     if kind == "event":
         yield from _metadata(plan, entry)
-    if kind in ("event", "traits"):
+    if kind == "common":
+        yield from _common_metadata(plan, entry)
+    if kind in ("event", "traits", "common"):
         yield from _root_object(entry)
         if kind == "traits" and entry.placed and entry.meta.get("call", entry.call) != entry.call:
             yield Issue(entry.relative, "metadata-valid", ("x-eventspec", "call"),
@@ -388,6 +394,29 @@ def _metadata(plan: PlanFolder, entry: PlanFile) -> Iterator[Issue]:
                     "a new MODEL is a new file beside the old one")
 
 
+def _common_metadata(plan: PlanFolder, entry: PlanFile) -> Iterator[Issue]:
+    from . import BUNDLED
+
+    document = entry.document
+    if not isinstance(document, dict) or "x-eventspec" not in document:
+        return
+    meta = document["x-eventspec"]
+    if not isinstance(meta, dict):
+        yield Issue(entry.relative, "metadata-valid", ("x-eventspec",), "x-eventspec must be an object")
+        return
+    spec = plan.manifest.get("spec", "cdp")
+    family = BUNDLED.family(spec) if spec in BUNDLED.families() else None
+    every = [c for c in family.calls if c != family.dialect.batch_call] if family is not None else list(CALLS)
+    calls = meta.get("calls", every)
+    if not isinstance(calls, list) or not calls or len(set(map(str, calls))) != len(calls) or any(c not in every for c in calls):
+        yield Issue(entry.relative, "metadata-valid", ("x-eventspec", "calls"),
+                    f"calls must be a list of distinct calls of {spec} ({', '.join(every)}); found {calls!r}")
+    version = meta.get("version")
+    if "version" in meta and parse_version(version) is None:
+        yield Issue(entry.relative, "metadata-valid", ("x-eventspec", "version"),
+                    f"version must be SchemaVer MODEL-REVISION-ADDITION such as 1-0-0 (found {version!r})")
+
+
 def _types(node: dict[str, Any]) -> set[str] | None:
     declared = node.get("type")
     if isinstance(declared, str):
@@ -404,7 +433,7 @@ def _root_object(entry: PlanFile) -> Iterator[Issue]:
     elif isinstance(schema, dict):
         types = _types(schema)
         if types is not None and "object" not in types:
-            inner = INNER.get(entry.call or "track", "properties")
+            inner = "whole message" if entry.kind == "common" else INNER.get(entry.call or "track", "properties")
             yield Issue(entry.relative, "root-object", ("type",),
                         f"the schema describes the call's {inner}, an object; its type is {sorted(types)}", "type")
 
@@ -559,10 +588,13 @@ def _descriptions(entry: PlanFile) -> Iterator[Issue]:
     schema = entry.document
     if not isinstance(schema, dict):
         return
-    what = {"event": f"the event {entry.label}", "traits": f"the {entry.label} schema"}.get(entry.kind, "this shared definition")
+    what = {"event": f"the event {entry.label}", "traits": f"the {entry.label} schema",
+            "common": "the common rule"}.get(entry.kind, "this shared definition")
     if not _described(schema):
         yield Issue(entry.relative, "description", (), f"{what} has no description")
     for parts, node in subschemas(schema):
+        if entry.kind == "common" and (len(parts) < 4 or parts[:2] not in (("properties", "properties"), ("properties", "traits"))):
+            continue  # the envelope's fields (context, userId, ...): the bundled spec describes them
         if len(parts) >= 2 and parts[-2] == "properties" and isinstance(node, dict) and not _described(node):
             if set(node) <= {"$ref", "$comment"}:
                 continue  # the definition it points at carries the description

@@ -12,6 +12,7 @@ The layout (docs/plans.md has the whole story)::
     eventspec-plan.json            the manifest
     events/<slug>/<MODEL>.json     one file per event per MODEL version
     traits/identify.json           identify traits (traits/group.json for group)
+    common.json                    a rule on whole messages, for every call (optional)
     properties/<name>.json         shared definitions, reached by relative $ref
 """
 
@@ -47,8 +48,11 @@ _DEFAULTS: dict[str, Any] = {
     "unplanned_traits": "allow",
     "unknown_version": "error",
     "version_selector": "context.protocols.event_version",
+    "unversioned": "newest",
     "formats": "assert",
 }
+UNVERSIONED = ("newest", "oldest")
+COMMON = "common.json"
 _MANIFEST_KEYS = {"name", "spec", "description", "naming", "lint", "$schema", *_DEFAULTS}
 
 
@@ -81,6 +85,10 @@ class PlanEvent:
     def newest(self) -> str:
         return self.versions[max(self.versions)]
 
+    @property
+    def oldest(self) -> str:
+        return self.versions[min(self.versions)]
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -94,6 +102,8 @@ class Plan:
     named: Mapping[tuple[str, str], PlanEvent] = field(repr=False)  # (call, name) -> event
     traits: Mapping[str, str] = field(repr=False)  # identify/group -> $id
     meta: Mapping[str, Mapping[str, Any]] = field(repr=False)  # $id -> its x-eventspec
+    common: str | None = field(default=None, repr=False)  # the $id of common.json, if any
+    common_calls: frozenset[str] = field(default=frozenset(), repr=False)  # the calls it applies to
 
     @property
     def events(self) -> dict[str, PlanEvent]:
@@ -103,6 +113,11 @@ class Plan:
     def newest(self, name: str, call: str = "track") -> str | None:
         event = self.named.get((call, name))
         return event.newest if event is not None else None
+
+    def unversioned(self, event: PlanEvent) -> str:
+        """The $id of the version a call that names none (or one the plan lacks) is
+        checked against: the newest, or the oldest as Segment does (``unversioned``)."""
+        return event.oldest if self.setting("unversioned") == "oldest" else event.newest
 
     def setting(self, key: str, uri: str | None = None) -> str:
         """A manifest setting (``unplanned_properties``, ...), as an event file overrides it."""
@@ -210,6 +225,8 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
     named: dict[tuple[str, str], dict[int, str]] = {}
     traits: dict[str, str] = {}
     meta: dict[str, Mapping[str, Any]] = {}
+    common: str | None = None
+    common_calls: frozenset[str] = frozenset()
     for relative, schema in parsed.items():
         file = where / relative
         _nesting(schema, file)
@@ -230,6 +247,10 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
             info = schema.get("x-eventspec", {}) if isinstance(schema, dict) else {}
             traits[call] = uri
             meta[uri] = MappingProxyType(dict(info) if isinstance(info, dict) else {})
+        elif relative == COMMON:
+            info = _common_meta(file, schema, family)
+            common, common_calls = uri, frozenset(info["calls"])
+            meta[uri] = MappingProxyType(info)
     for (_call, event), versions in named.items():
         models = sorted(versions)
         if models != list(range(1, len(models) + 1)):
@@ -247,6 +268,8 @@ def _build(root: str | None, files: tuple[tuple[str, str], ...]) -> Catalog:
         ),
         traits=MappingProxyType(traits),
         meta=MappingProxyType(meta),
+        common=common,
+        common_calls=common_calls,
     )
     families = {spec: base.family(spec) for spec in base.families()}
     made = Catalog(documents, families, plan=plan, base=base)
@@ -330,6 +353,8 @@ def _manifest(file: Path, data: Any, base: Catalog) -> dict[str, Any]:
             raise PlanError(file, f"/{key}", f"expected one of {', '.join(SETTINGS)}; found {data[key]!r}")
     if data.get("formats", "assert") not in ("assert", "annotate"):
         raise PlanError(file, "/formats", f"expected assert or annotate; found {data['formats']!r}")
+    if data.get("unversioned", "newest") not in UNVERSIONED:
+        raise PlanError(file, "/unversioned", f"expected newest or oldest; found {data['unversioned']!r}")
     selector = data.get("version_selector", _DEFAULTS["version_selector"])
     if not isinstance(selector, str) or not selector:
         raise PlanError(file, "/version_selector", "expected a dotted path such as context.protocols.event_version")
@@ -370,6 +395,21 @@ def _event_meta(file: Path, parts: list[str], schema: Any, family: Family) -> di
     return info
 
 
+def _common_meta(file: Path, schema: Any, family: Family) -> dict[str, Any]:
+    """common.json's metadata, with the calls it applies to (every call of the family
+    but the batch, whose items are checked as calls of their own, unless it says)."""
+    every = [c for c in family.calls if c != family.dialect.batch_call]
+    info = schema.get("x-eventspec", {}) if isinstance(schema, dict) else {}
+    if not isinstance(info, dict):
+        raise PlanError(file, "/x-eventspec", "x-eventspec must be an object")
+    info = dict(info)
+    calls = info.setdefault("calls", every)
+    if not isinstance(calls, list) or not calls or any(c not in every for c in calls) or len(set(calls)) != len(calls):
+        raise PlanError(file, "/x-eventspec/calls",
+                        f"expected a list of distinct calls of {family.name} ({', '.join(every)}); found {calls!r}")
+    return info
+
+
 # --------------------------------------------------------------- validating
 def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: str | None) -> Report:
     """Validate against the bundled family, then against the plan (its events' and traits'
@@ -398,14 +438,21 @@ def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: 
     try:
         if report.call == dialect.batch_call and dialect.batch_call is not None:
             items = payload.get("batch")
+            shared = payload.get("context")
             for index, item in enumerate(items if isinstance(items, list) else ()):
                 if isinstance(item, dict):
-                    extra.extend(_planned(cat, item, None, family, strict, ("batch", index))[0])
+                    where = ("batch", index)
+                    extra.extend(_planned(cat, item, None, family, strict, where)[0])
+                    if plan.common is not None:
+                        kind = item.get(dialect.type_field) if dialect.type_field else None
+                        extra.extend(_common_item(cat, item, kind, shared, where))
         else:
             found, planned_event, planned_uri = _planned(cat, payload, call, family, strict, ())
             extra.extend(found)
             if planned_uri is not None:
                 event, schema_id = planned_event, planned_uri
+            if plan.common is not None:
+                extra.extend(_common_findings(cat, payload, report.call, ()))
     except RecursionError:
         extra.append(Finding("$", "the payload is nested too deeply to check", "not-json"))
     if not extra:
@@ -428,12 +475,33 @@ def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: 
 _PLAN_QUICK = " plan"  # the plan's quick check, kept beside the families' (no family has this name)
 
 
-def _quick_plan(cat: Catalog) -> _QuickPlan:
+def _quick_plan(cat: Catalog) -> _QuickPlan | _QuickCommon:
     with cat._state.lock:
         found = cat._state.quick.get(_PLAN_QUICK)
         if found is None:
-            found = cat._state.quick[_PLAN_QUICK] = _QuickPlan(cat)
+            found = _QuickPlan(cat)
+            if cat.plan is not None and cat.plan.common is not None:
+                found = _QuickCommon(found, cat)
+            cat._state.quick[_PLAN_QUICK] = found
     return found
+
+
+class _QuickCommon:
+    """The plan's quick path with common.json: one more compiled predicate, on the
+    whole message, for the calls it applies to (a plan without one pays nothing)."""
+
+    def __init__(self, inner: _QuickPlan, cat: Catalog) -> None:
+        plan = cat.plan
+        assert plan is not None and plan.common is not None
+        self.inner = inner
+        self.check = _validate._compiled(cat, plan.common).check
+        self.calls = plan.common_calls
+
+    def __call__(self, payload: Any, strict: bool) -> Report | None:
+        report = self.inner(payload, strict)
+        if report is None or (report.call in self.calls and not self.check(payload)):
+            return None
+        return report
 
 
 class _QuickPlan:
@@ -510,8 +578,9 @@ class _QuickPlan:
         found = None
         if event is not None:
             bundled_uri = self.family.events.get(event.name) if key[0] == "track" else None
-            setting = self.plan.setting("unplanned_properties", event.newest)
-            found = (event.name, self._entry(event.newest, setting, bundled_uri))
+            uri = self.plan.unversioned(event)
+            setting = self.plan.setting("unplanned_properties", uri)
+            found = (event.name, self._entry(uri, setting, bundled_uri))
         with self.cat._state.lock:
             if len(self.events) < 4096 or event is not None:  # unplanned names: remember a few
                 self.events[key] = found
@@ -582,7 +651,7 @@ def _planned(
                 )
             )
         return findings, None, None
-    uri = planned.newest
+    uri = default = plan.unversioned(planned)
     selector = plan.setting("version_selector")
     asked = _dig(item, selector.split("."))
     if asked is not _MISSING and asked is not None:
@@ -598,10 +667,10 @@ def _planned(
                     Finding(
                         json_path(where),
                         f"{planned.name!r} has no version {asked!r} in the plan (it has {versions}); "
-                        f"checked against the newest",
+                        f"checked against the {plan.setting('unversioned')}",
                         "unknown-version",
                         severity,  # type: ignore[arg-type]
-                        schema_id=planned.newest,
+                        schema_id=default,
                         parts=where,
                     )
                 )
@@ -616,6 +685,35 @@ def _planned(
 
 
 _MISSING = object()
+
+
+def _common_findings(cat: Catalog, message: Any, call: str | None, prefix: tuple[str | int, ...]) -> list[Finding]:
+    """common.json's findings on one call (a whole message), at the message's paths."""
+    plan = cat.plan
+    assert plan is not None and plan.common is not None
+    if call not in plan.common_calls:
+        return []
+    uri = plan.common
+    return [f if f.schema_id is not None else _with_schema(f, uri)
+            for f in _schema_findings(cat, uri, message, prefix)]
+
+
+def _common_item(
+    cat: Catalog, item: dict[str, Any], call: Any, shared: Any, prefix: tuple[str | int, ...]
+) -> list[Finding]:
+    """common.json on a batch item, checked as its own call: a finding stands when it
+    stands both for the item as sent and under the batch's context, as the bundled
+    checks of an item do (the shared context can supply what the item's lacks)."""
+    if not isinstance(call, str):
+        return []
+    findings = _common_findings(cat, item, call, prefix)
+    if not findings or not isinstance(shared, dict):
+        return findings
+    own = item.get("context")
+    applied = {**item, "context": _validate._merge(shared, own) if isinstance(own, dict)
+               else (own if "context" in item and own is not None else shared)}
+    under_shared = {(f.path, f.category, f.message) for f in _common_findings(cat, applied, call, prefix)}
+    return [f for f in findings if (f.path, f.category, f.message) in under_shared]
 
 
 def _dig(value: Any, path: Iterable[str]) -> Any:
@@ -716,9 +814,30 @@ def _declared(cat: Catalog, uri: str, bundled_uri: str | None) -> tuple[frozense
                 open_ = False
         if bundled_uri is not None:
             names.update(_validate._declared_properties(cat, bundled_uri)[0])
+        names.update(_common_declared(cat, uri))
         return frozenset(names), tuple(patterns), open_
 
     return cat.derived(("plan-declared", uri, bundled_uri), make)
+
+
+def _common_declared(cat: Catalog, uri: str) -> set[str]:
+    """The names common.json declares in the object a plan file describes (Avo's system
+    properties, sent with every event): planned for every call common.json applies to."""
+    plan = cat.plan
+    if plan is None or plan.common is None:
+        return set()
+    traits = {u: c for c, u in plan.traits.items()}
+    call = traits.get(uri) or plan.meta.get(uri, {}).get("call", "track")
+    if call not in plan.common_calls:
+        return set()
+    dialect = cat.family(plan.spec).dialect
+    field = dialect.traits_field if call in ("identify", "group") else dialect.properties_field
+    names: set[str] = set()
+    for schema in _own_and_referenced(cat, plan.common):
+        inner = schema.get("properties", {}).get(field) if isinstance(schema.get("properties"), dict) else None
+        if isinstance(inner, dict) and isinstance(inner.get("properties"), dict):
+            names.update(k for k in inner["properties"] if isinstance(k, str))
+    return names
 
 
 def _own_and_referenced(cat: Catalog, uri: str) -> Iterator[Any]:

@@ -203,8 +203,11 @@ def _text(result) -> str:  # type: ignore[no-untyped-def]
     from ._diff import _ver
 
     head = f"{result.label}: "
+    common = (result.new or result.old).kind == "common"
     if result.status == "added":
-        head += f"new event, {_ver(result.new)}"
+        head += "new whole-message rule" if common else f"new event, {_ver(result.new)}"
+    elif result.status == "removed" and common:
+        head += "removed: calls are no longer checked against a whole-message rule"
     elif result.status == "removed":
         head += f"removed ({_ver(result.old)}): calls with it are now unplanned events"
     elif result.status == "model-retired":
@@ -282,9 +285,12 @@ def _export(args: argparse.Namespace, out: TextIO) -> int:
     from ._importers import ImportFailed
 
     target = _ready(args.output, args.force)
+    notes: list[str] = []
     try:
-        written = export_iglu(read_plan(args.plan), target, vendor=args.vendor)
+        written = export_iglu(read_plan(args.plan), target, vendor=args.vendor, notes=notes)
     except ImportFailed as error:
         raise UsageError(str(error)) from error
+    for note in notes if sys.stderr is not None else ():
+        sys.stderr.write(f"eventspec: note: {note}\n")
     out.write(f"wrote {len(written)} Iglu schema(s) to {target}\n")
     return 0

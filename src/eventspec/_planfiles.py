@@ -9,13 +9,14 @@ Layout (docs/plans-review.md)::
     eventspec-plan.json            the manifest
     events/<slug>/<MODEL>.json     one event (track, page or screen) per MODEL version
     traits/identify.json           identify traits; traits/group.json for group
+    common.json                    a rule on whole messages (x-eventspec.calls: which calls)
     properties/<name>.json         shared definitions, reached by relative $ref
 
 The loader (`eventspec.load_plan`) gives file ``<path>`` the id
 ``https://eventspec.dev/plans/<plan name>/<path>``; the rules here follow it: an event
 file's ``x-eventspec`` may leave out ``call`` (track), ``event`` (the title) and
-``version`` (``<MODEL>-0-0``); a traits file needs no metadata; any other JSON file is a
-shared definition.
+``version`` (``<MODEL>-0-0``); a traits file and common.json need no metadata; any other
+JSON file is a shared definition.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from urllib.parse import unquote, urldefrag, urljoin
 from ._inputs import UsageError
 
 MANIFEST = "eventspec-plan.json"
+COMMON = "common.json"
 CALLS = ("track", "page", "screen", "identify", "group")
 #: The payload key a call's plan schema describes.
 INNER = {"track": "properties", "page": "properties", "screen": "properties",
@@ -79,9 +81,12 @@ class PlanFile:
 
     @property
     def kind(self) -> str:
-        """manifest, event (under events/), traits (under traits/) or property (any other)."""
+        """manifest, event (under events/), traits (under traits/), common (common.json)
+        or property (any other)."""
         if self.relative == MANIFEST:
             return "manifest"
+        if self.relative == COMMON:
+            return "common"
         top = self.relative.split("/")[0]
         return {"events": "event", "traits": "traits"}.get(top, "property")
 
@@ -141,9 +146,11 @@ class PlanFile:
 
     @property
     def label(self) -> str:
-        """How messages name the event: ``'Course Started' (track)``, ``identify traits``."""
+        """How messages name the event: ``'Course Started' (track)``, ``identify traits``, ``common``."""
         if self.kind == "traits":
             return f"{self.relative.split('/')[1].removesuffix('.json')} traits"
+        if self.kind == "common":
+            return "common"
         if self.event is not None:
             return f"{self.event!r} ({self.call or 'track'})"
         return self.relative
