@@ -130,6 +130,15 @@ def test_an_unplanned_near_miss_of_a_bundled_event_names_it(example):
     assert "did you mean 'Order Completed'?" in report.warnings[0].message
 
 
+def test_an_unplanned_bundled_event_is_named_as_such_not_suggested_to_itself(tmp_path):
+    plan = load_plan(write_plan(tmp_path / "p", SIGNUP))
+    report = plan.validate(track("Product Viewed", {}))
+    (warning,) = report.warnings
+    assert warning.category == "unplanned-event"
+    assert "did you mean" not in warning.message
+    assert "'Product Viewed' is a cdp semantic event that the plan" in warning.message
+
+
 def test_the_example_lists_and_shows_its_events(example):
     assert {"Course Started", "login", "logout", "video_watched", "module_started", "Order Completed"} <= set(example.events())
     assert example.schema(None, "login")["required"] == ["username", "session_started"]

@@ -640,11 +640,18 @@ def _planned(
             setting = "error"
         severity = _severity(setting)
         if severity is not None:
+            if semantic is not None:
+                # a bundled event: a did-you-mean would name it (or a neighbour) for nothing
+                said = (f"{raw!r} is a {family.name} semantic event"
+                        + (f" ({semantic!r})" if semantic != raw else "")
+                        + f" that the plan {plan.name!r} does not list")
+            else:
+                said = (f"{raw!r} is not a {kind} {'event' if kind == 'track' else 'name'} of the plan {plan.name!r}"
+                        + _event_suggestion(cat, family, kind, raw))
             findings.append(
                 Finding(
                     json_path(parts),
-                    f"{raw!r} is not a {kind} {'event' if kind == 'track' else 'name'} of the plan {plan.name!r}"
-                    + _event_suggestion(cat, family, kind, raw),
+                    said,
                     "unplanned-event",
                     severity,  # type: ignore[arg-type]
                     parts=parts,
