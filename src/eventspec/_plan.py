@@ -531,10 +531,13 @@ class _QuickPlan:
         self.traits: dict[str, tuple[Any, ...]] = {}
         self.events: dict[tuple[str, Any], tuple[str, tuple[Any, ...]] | None] = {}
 
-    def _entry(self, uri: str, unplanned: str, bundled_uri: str | None) -> tuple[Any, ...]:
+    def _entry(self, uri: str, unplanned: str, bundled_uri: str | None, call: str = "", event: str | None = None
+               ) -> tuple[Any, ...]:
         declared, patterns, open_ = _declared(self.cat, uri, bundled_uri)
         watch = open_ and _severity(unplanned) is not None
-        return (_validate._compiled(self.cat, uri).check, declared, watch and not patterns, watch and bool(patterns), uri)
+        clean = _validate._clean(self.plan.spec, call, event, uri)  # the report of a clean planned call
+        return (_validate._compiled(self.cat, uri).check, declared, watch and not patterns, watch and bool(patterns), uri,
+                clean)
 
     def __call__(self, payload: Any, strict: bool) -> Report | None:
         if self.bundled is None:
@@ -566,12 +569,13 @@ class _QuickPlan:
             if self.unplanned_events and not strict and (call != "track" or name in self.semantic):
                 return report
             return None
-        if _dig(payload, self.selector) is not _MISSING:
+        first = payload.get(self.selector[0])  # most calls have no context.protocols
+        if first is not None and _dig(first, self.selector[1:]) is not _MISSING:
             return None  # a version asked for: the full path chooses it
         event, entry = planned
         if not self._holds(entry, payload.get(self.properties_field) if self.properties_field else None):
             return None
-        return _validate._clean(report.spec, call, event, entry[4])
+        return entry[5]
 
     def _event(self, key: tuple[str, str]) -> tuple[str, tuple[Any, ...]] | None:
         event = self.plan.named.get(key)
@@ -580,7 +584,7 @@ class _QuickPlan:
             bundled_uri = self.family.events.get(event.name) if key[0] == "track" else None
             uri = self.plan.unversioned(event)
             setting = self.plan.setting("unplanned_properties", uri)
-            found = (event.name, self._entry(uri, setting, bundled_uri))
+            found = (event.name, self._entry(uri, setting, bundled_uri, key[0], event.name))
         with self.cat._state.lock:
             if len(self.events) < 4096 or event is not None:  # unplanned names: remember a few
                 self.events[key] = found
