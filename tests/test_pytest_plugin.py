@@ -81,6 +81,17 @@ def test_every_payload_in_the_fixture_folders_is_a_test_item(pytester):
     assert "Traceback" not in result.stdout.str() and "runtest" not in result.stdout.str()
 
 
+def test_fixture_files_are_found_whatever_the_case_of_their_extension(pytester):
+    # the CLI reads Upper.JSON and LOG.NDJSON (issue 10): so does the plugin
+    pytester.makeini("[pytest]\neventspec_fixtures = events\n")
+    events = pytester.mkdir("events")
+    (events / "Upper.JSON").write_text(json.dumps(GOOD))
+    (events / "LOG.NDJSON").write_text(json.dumps(GOOD) + "\n" + json.dumps(BAD) + "\n")
+    result = pytester.runpytest("-v")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines_random(["events/Upper.JSON::payload PASSED*", "events/LOG.NDJSON::line[[]2[]] FAILED*"])
+
+
 def test_fixture_items_carry_the_eventspec_marker(pytester):
     _fixtures(pytester)
     pytester.makepyfile("def test_other(): pass")

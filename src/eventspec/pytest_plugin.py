@@ -169,7 +169,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PayloadFile | None:
     roots, _, _ = parent.config.stash[_SETTINGS]
-    if not roots or file_path.suffix not in _EXTENSIONS:
+    if not roots or file_path.suffix.lower() not in _EXTENSIONS:  # Upper.JSON too, as the CLI reads it
         return None
     resolved = file_path.resolve()
     if not any(resolved == root or root in resolved.parents for root in roots):
@@ -184,7 +184,7 @@ class PayloadFile(pytest.File):
         from ._inputs import Block, lines, read
 
         _, spec, strict = self.config.stash[_SETTINGS]
-        single = self.path.suffix == ".json"
+        single = self.path.suffix.lower() == ".json"
         for part in read([str(self.path)], stdin=io.BytesIO()):  # stdin is never read here
             for entry in lines(part) if isinstance(part, Block) else [part]:
                 # "item 3" of an array, "line 7" of NDJSON: item[3], line[7] read well in ids
