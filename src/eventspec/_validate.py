@@ -385,11 +385,11 @@ def _check(cat: Catalog, payload: Any, spec: str, dialect: Dialect, strict: bool
     if not isinstance(payload, dict):
         return Report(spec=spec, errors=(_not_an_object(payload, ()),))
     findings: list[Finding] = []
-    if dialect.batch_call is not None and (call == dialect.batch_call or (call is None and _looks_like_batch(payload))):
+    if dialect.batch_call is not None and (call == dialect.batch_call or (call is None and _looks_like_batch(payload, dialect))):
         uri = cat.family(spec).calls[dialect.batch_call]
-        items = payload.get("batch")
+        items = payload.get(dialect.batch_call)
         items = items if isinstance(items, list) else []
-        not_objects = {("batch", i) for i, item in enumerate(items) if not isinstance(item, dict)}
+        not_objects = {(dialect.batch_call, i) for i, item in enumerate(items) if not isinstance(item, dict)}
         for finding in _schema_findings(cat, uri, payload, ()):
             # the batch schema says "type" of a non-object item; say it as for a payload
             if finding.parts in not_objects and finding.keyword == "type":
@@ -399,7 +399,7 @@ def _check(cat: Catalog, payload: Any, spec: str, dialect: Dialect, strict: bool
         quick = cat._state.quick.get(spec) or _quick(cat, spec)
         for index, item in enumerate(items):
             if isinstance(item, dict) and (quick is None or quick(item, strict, None) is None):
-                findings.extend(_item(cat, item, shared, spec, dialect, strict, ("batch", index)))
+                findings.extend(_item(cat, item, shared, spec, dialect, strict, (dialect.batch_call, index)))
         findings.extend(_sizes(payload, dialect, batch=True))
         return _report(spec, dialect.batch_call, None, uri, findings)
     report = _one(cat, payload, spec, dialect, strict, call, ())
@@ -437,8 +437,9 @@ def _merge(shared: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _looks_like_batch(payload: dict[str, Any]) -> bool:
-    return "batch" in payload and payload.get("type") is None
+def _looks_like_batch(payload: dict[str, Any], dialect: Dialect) -> bool:
+    # a batch request carries its calls in a field named for the batch call, and no type
+    return dialect.batch_call in payload and (dialect.type_field is None or payload.get(dialect.type_field) is None)
 
 
 def _one(
