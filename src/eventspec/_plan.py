@@ -30,7 +30,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from . import _validate
-from ._catalog import Catalog, bundled
+from ._catalog import PLAN_QUICK, Catalog, bundled
 from ._findings import Finding, Report, UnknownCall, UnknownFamily, json_path
 
 if TYPE_CHECKING:
@@ -411,12 +411,15 @@ def _common_meta(file: Path, schema: Any, family: Family) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------- validating
-def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: str | None) -> Report:
+def validate_planned(
+    cat: Catalog, payload: Any, spec: str, strict: bool, call: str | None, tried: bool = False
+) -> Report:
     """Validate against the bundled family, then against the plan (its events' and traits'
-    schemas, unplanned events, properties and traits, and versions)."""
+    schemas, unplanned events, properties and traits, and versions); ``tried``: the
+    plan's quick check has had its say already."""
     plan = cat.plan
     assert plan is not None
-    if call is None and spec == plan.spec:
+    if call is None and spec == plan.spec and not tried:
         quick = cat._state.quick.get(_PLAN_QUICK) or _quick_plan(cat)
         found = quick(payload, strict)
         if found is not None:
@@ -472,7 +475,7 @@ def validate_planned(cat: Catalog, payload: Any, spec: str, strict: bool, call: 
     )
 
 
-_PLAN_QUICK = " plan"  # the plan's quick check, kept beside the families' (no family has this name)
+_PLAN_QUICK = PLAN_QUICK
 
 
 def _quick_plan(cat: Catalog) -> _QuickPlan | _QuickCommon:
@@ -569,11 +572,18 @@ class _QuickPlan:
             if self.unplanned_events and not strict and (call != "track" or name in self.semantic):
                 return report
             return None
-        first = payload.get(self.selector[0])  # most calls have no context.protocols
-        if first is not None and _dig(first, self.selector[1:]) is not _MISSING:
+        selector = self.selector
+        first = payload.get(selector[0])  # most calls have no context.protocols
+        if first is not None and _dig(first, selector[1:]) is not _MISSING:
             return None  # a version asked for: the full path chooses it
-        event, entry = planned
-        if not self._holds(entry, payload.get(self.properties_field) if self.properties_field else None):
+        entry = planned[1]
+        # _holds, inlined: this is every planned call's path
+        value = payload.get(self.properties_field) if self.properties_field else None
+        if value is None:
+            value = {}
+        elif type(value) is not dict:
+            return None
+        if not entry[0](value) or entry[3] or (entry[2] and not entry[1].issuperset(value)):
             return None
         return entry[5]
 
