@@ -24,7 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import eventspec
+from eventspec import _validate
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
@@ -122,7 +125,12 @@ def _reports() -> list[list[Any]]:
     return [_report(eventspec.validate(payload, spec=family, strict=strict)) for payload, family, strict in _cases()]
 
 
-def test_invalid_payloads_get_the_stored_reports() -> None:
+@pytest.mark.parametrize("sizes", ["marshal", "orjson"])
+def test_invalid_payloads_get_the_stored_reports(sizes: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the full path's size bound by either serializer (orjson once it is loaded)
+    dumps = None if sizes == "marshal" else pytest.importorskip("orjson").dumps
+    _validate._orjson_dumps()
+    monkeypatch.setattr(_validate, "_SIZE_DUMPS", [dumps])
     stored = json.loads(gzip.decompress(STORED.read_bytes()))
     now = _reports()
     assert len(now) == len(stored)
