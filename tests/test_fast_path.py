@@ -26,7 +26,7 @@ import eventspec
 from eventspec import _validate
 from eventspec._catalog import BASE_URI, catalog, registry
 from eventspec._compile import Compiler
-from eventspec._messages import translate
+from eventspec._messages import translate, translated
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
@@ -244,6 +244,23 @@ def test_generated_report_code_lists_the_interpreters_errors_on_the_dispatched_s
 @pytest.mark.parametrize("uri", URIS, ids=lambda u: u.rsplit("/v1/", 1)[1])
 def test_generated_report_code_lists_the_interpreters_errors_for_each_schema(uri):
     assert _code_disagreements([*AWKWARD, *PAYLOADS[:40], *MUTANTS[::60]], lambda i, p: [uri]) == []
+
+
+def _every_field(findings) -> list[tuple]:
+    return [(f.path, f.message, f.category, f.severity, f.keyword, f.schema_id, f.parts) for f in findings]
+
+
+def test_translated_says_what_translate_says_of_the_generated_errors():
+    # translated takes the message heads the generated report code worked out per
+    # keyword; translate says every message itself (as it does of jsonschema's errors)
+    said = 0
+    for payload in PAYLOADS + MUTANTS[::3]:
+        for uri in _dispatched(payload):
+            errors = _compiled(uri).report(payload)
+            for prefix in ((), ("batch", 3)):
+                assert _every_field(translated(errors, prefix)) == _every_field(translate(errors, prefix)), payload
+            said += sum(e.head is not None for e in errors)
+    assert said > 500
 
 
 # --- the quick path of validate(): the full path's report, for less work ------------
