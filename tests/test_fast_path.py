@@ -433,6 +433,39 @@ def test_the_quick_path_gives_the_full_paths_report_with_and_without_orjson(monk
     assert answered > 200  # the comparison was not vacuous
 
 
+def test_the_quick_paths_report_of_an_invalid_payload_is_the_full_paths():
+    # the quick path reports a payload whose predicate failed from what its entry holds
+    # (not through _call_report): every field of every finding, in order, as the full path
+    from eventspec import _validate
+
+    def fields(report):
+        return (report.spec, report.call, report.event, report.schema_id,
+                [(f.path, f.message, f.category, f.severity, f.keyword, f.schema_id, f.parts) for f in report.findings])
+
+    differ, rejected = [], 0
+    pool = [(corpus.family_of(p), p) for p in PAYLOADS[:300] + MUTANTS[::4] if isinstance(p, dict)] + _zoo()
+    for payload in PAYLOADS[:600]:
+        properties = payload.get("properties") if isinstance(payload, dict) else None
+        if payload.get("type") == "track" and isinstance(properties, dict) and len(properties) > 1:
+            # a declared name sent misspelt (a near miss), and another property mistyped
+            first, second = sorted(properties)[:2]
+            renamed = {first.upper(): properties[first], **{k: v for k, v in properties.items() if k != first}}
+            renamed[second] = [renamed[second]]
+            pool.append((corpus.family_of(payload), {**payload, "properties": renamed}))
+    for spec, payload in pool:
+        quick = _validate._quick(CATALOG, spec)
+        for strict in (False, True):
+            report = quick(payload, strict, None, True)
+            if report is None or report.ok and not report.warnings:
+                continue
+            rejected += 1
+            full = _validate._validate(CATALOG, payload, spec, strict, None)
+            if fields(report) != fields(full):
+                differ.append(f"{spec} strict={strict} {payload!r:.160}\n  quick {report}\n  full  {full}")
+    assert differ == []
+    assert rejected > 500
+
+
 def test_uuids_and_enum_members_count_as_the_clients_send_them():
     import enum
     import uuid
