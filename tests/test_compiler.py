@@ -501,3 +501,14 @@ def test_one_compiler_compiles_from_many_threads():
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_a_refused_format_is_remembered_for_that_string_and_format_only():
+    # the predicate's refusal answers the report's second check of the same string
+    from eventspec._runtime import conforms
+
+    address = "8.8.8.8"
+    assert not conforms(address, "date-time") and not conforms(address, "date-time")
+    assert conforms(address, "ipv4")  # the same string, another format: checked
+    assert conforms("".join(["2024-05-01T12:30:00", "Z"]), "date-time")
+    assert conforms("", "") and conforms(1, "date-time")  # an unknown format holds; so does a non-string

@@ -26,7 +26,7 @@ import eventspec
 from eventspec import _validate
 from eventspec._catalog import BASE_URI, catalog, registry
 from eventspec._compile import Compiler
-from eventspec._messages import translate
+from eventspec._messages import translate, translated
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
@@ -246,6 +246,23 @@ def test_generated_report_code_lists_the_interpreters_errors_for_each_schema(uri
     assert _code_disagreements([*AWKWARD, *PAYLOADS[:40], *MUTANTS[::60]], lambda i, p: [uri]) == []
 
 
+def _every_field(findings) -> list[tuple]:
+    return [(f.path, f.message, f.category, f.severity, f.keyword, f.schema_id, f.parts) for f in findings]
+
+
+def test_translated_says_what_translate_says_of_the_generated_errors():
+    # translated takes the message heads the generated report code worked out per
+    # keyword; translate says every message itself (as it does of jsonschema's errors)
+    said = 0
+    for payload in PAYLOADS + MUTANTS[::3]:
+        for uri in _dispatched(payload):
+            errors = _compiled(uri).report(payload)
+            for prefix in ((), ("batch", 3)):
+                assert _every_field(translated(errors, prefix)) == _every_field(translate(errors, prefix)), payload
+            said += sum(e.head is not None for e in errors)
+    assert said > 500
+
+
 # --- the quick path of validate(): the full path's report, for less work ------------
 
 class Shifty(str):
@@ -414,6 +431,39 @@ def test_the_quick_path_gives_the_full_paths_report_with_and_without_orjson(monk
                 differ.append(f"{name} {spec} {payload!r:.160}\n  quick {report}\n  full  {full}")
     assert differ == []
     assert answered > 200  # the comparison was not vacuous
+
+
+def test_the_quick_paths_report_of_an_invalid_payload_is_the_full_paths():
+    # the quick path reports a payload whose predicate failed from what its entry holds
+    # (not through _call_report): every field of every finding, in order, as the full path
+    from eventspec import _validate
+
+    def fields(report):
+        return (report.spec, report.call, report.event, report.schema_id,
+                [(f.path, f.message, f.category, f.severity, f.keyword, f.schema_id, f.parts) for f in report.findings])
+
+    differ, rejected = [], 0
+    pool = [(corpus.family_of(p), p) for p in PAYLOADS[:300] + MUTANTS[::4] if isinstance(p, dict)] + _zoo()
+    for payload in PAYLOADS[:600]:
+        properties = payload.get("properties") if isinstance(payload, dict) else None
+        if payload.get("type") == "track" and isinstance(properties, dict) and len(properties) > 1:
+            # a declared name sent misspelt (a near miss), and another property mistyped
+            first, second = sorted(properties)[:2]
+            renamed = {first.upper(): properties[first], **{k: v for k, v in properties.items() if k != first}}
+            renamed[second] = [renamed[second]]
+            pool.append((corpus.family_of(payload), {**payload, "properties": renamed}))
+    for spec, payload in pool:
+        quick = _validate._quick(CATALOG, spec)
+        for strict in (False, True):
+            report = quick(payload, strict, None, True)
+            if report is None or report.ok and not report.warnings:
+                continue
+            rejected += 1
+            full = _validate._validate(CATALOG, payload, spec, strict, None)
+            if fields(report) != fields(full):
+                differ.append(f"{spec} strict={strict} {payload!r:.160}\n  quick {report}\n  full  {full}")
+    assert differ == []
+    assert rejected > 500
 
 
 def test_uuids_and_enum_members_count_as_the_clients_send_them():

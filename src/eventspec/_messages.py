@@ -154,24 +154,39 @@ def _enum_text(allowed: list[Any], schema: dict[str, Any], instance: Any) -> str
     return f"{expected}; found {found(instance)}{hint}"
 
 
+def head(keyword: str, value: Any) -> str | None:
+    """What the message of a failed ``keyword`` (of value ``value``) says before the
+    value found, when all that follows is `found` of it; else None. The same for every
+    error of one keyword in a schema: the generated report code works it out once per
+    keyword (`eventspec._reportcode`), and `_message` says it of the others.
+
+    >>> head("type", ["string", "null"]) + found(12.5)
+    'expected a string or null; found the number 12.5'
+    """
+    if keyword == "type":
+        return f"expected {_expected_types(value)}; found "
+    if keyword == "format":
+        return f"expected {_FORMAT_NAMES.get(value, value)}; found "
+    if keyword == "pattern":
+        if value in _PATTERN_NAMES:
+            return f"expected {_PATTERN_NAMES[value]}; found "
+        if "[Tt ]" in value or value.endswith("?$") and "02-29" in value:
+            return "expected an ISO 8601 date-time on a real date (like 2024-07-28T08:55:35Z); found "
+        return f"expected a string matching {value}; found "
+    if keyword == "const" and value is None:
+        return "expected null; found "
+    return None
+
+
 def _message(error: Any) -> str:
     keyword, value, instance = error.validator, error.validator_value, error.instance
-    if keyword == "type":
-        return f"expected {_expected_types(value)}; found {found(instance)}"
+    said = head(keyword, value)
+    if said is not None:
+        return said + found(instance)
     if keyword == "enum":
         return _enum_text(list(value), error.schema, instance)
     if keyword == "const":
-        if value is None:
-            return f"expected null; found {found(instance)}"
         return _enum_text([value], error.schema, instance)
-    if keyword == "format":
-        return f"expected {_FORMAT_NAMES.get(value, value)}; found {found(instance)}"
-    if keyword == "pattern":
-        if value in _PATTERN_NAMES:
-            return f"expected {_PATTERN_NAMES[value]}; found {found(instance)}"
-        if "[Tt ]" in value or value.endswith("?$") and "02-29" in value:
-            return f"expected an ISO 8601 date-time on a real date (like 2024-07-28T08:55:35Z); found {found(instance)}"
-        return f"expected a string matching {value}; found {found(instance)}"
     if keyword == "minLength":
         if value == 1:
             return "expected a non-empty string; found an empty string"
@@ -225,7 +240,9 @@ def translated(errors: Iterable[Any], prefix: tuple[str | int, ...] = ()) -> lis
         category = _PLAIN.get(keyword)
         if category is not None:
             parts = prefix + tuple(error.absolute_path)
-            out.append(Finding(json_path(parts), _message(error), category, "error", keyword, error.schema_id, parts))
+            said = error.head  # the generated report code's errors: the message's head worked out
+            message = said + found(error.instance) if said is not None else _message(error)
+            out.append(Finding(json_path(parts), message, category, "error", keyword, error.schema_id, parts))
         else:
             out.extend(translate((error,), prefix))
     return out

@@ -31,11 +31,11 @@ class Error:
     `eventspec._messages.translate` reads, and the document the keyword is in."""
 
     __slots__ = ("validator", "validator_value", "instance", "schema", "absolute_path",
-                 "context", "relative_schema_path", "relative_path", "schema_id", "text")
+                 "context", "relative_schema_path", "relative_path", "schema_id", "text", "head")
 
     def __init__(self, validator: str, value: Any, instance: Any, schema: Any,
                  path: tuple[Any, ...], schema_id: str | None,
-                 context: list[Error] | None = None, text: str | None = None) -> None:
+                 context: list[Error] | None = None, text: str | None = None, head: str | None = None) -> None:
         self.validator = validator  #: the keyword; "false" for the schema ``false``
         self.validator_value = value
         self.instance = instance
@@ -46,6 +46,9 @@ class Error:
         self.relative_path: tuple[Any, ...] = ()
         self.schema_id = schema_id  #: the URI of the document (file) holding the keyword
         self.text = text  #: jsonschema's message, for errors that came from it
+        #: what `eventspec._messages` says of it before the value found, where that is
+        #: all that varies (`eventspec._messages.head`), worked out once per keyword site
+        self.head = head
 
     @property
     def message(self) -> str:
@@ -55,13 +58,13 @@ class Error:
         return f"<Error {self.validator} at {list(self.absolute_path)} in {self.schema_id}>"
 
 
-def error_at(out: list[Error], site: tuple[str, Any, Any, str], instance: Any, path: tuple[Any, ...],
-             *below: Any) -> None:
-    """Append the `Error` of a keyword site (keyword, value, schema, document) that
-    failed at ``instance``, at ``path`` and the keys ``below`` it: what the generated
-    report code (`eventspec._reportcode`) calls."""
-    keyword, value, schema, document = site
-    out.append(Error(keyword, value, instance, schema, (*path, *below), document))
+def error_at(out: list[Error], site: tuple[str, Any, Any, str, str | None], instance: Any,
+             path: tuple[Any, ...], *below: Any) -> None:
+    """Append the `Error` of a keyword site (keyword, value, schema, document, the head
+    of its message) that failed at ``instance``, at ``path`` and the keys ``below`` it:
+    what the generated report code (`eventspec._reportcode`) calls."""
+    keyword, value, schema, document, head = site
+    out.append(Error(keyword, value, instance, schema, (*path, *below), document, None, None, head))
 
 
 class Malformed(Exception):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, Any
 
+from ._messages import head
 from ._report import (
     Malformed,
     Reporter,
@@ -107,7 +108,7 @@ class ReportCode:
         """A statement appending the interpreter's Error for a keyword that failed at
         ``var``, below ``path``: short, since a schema's report code is compiled in
         every process that reports on it, and the compile takes time by the token."""
-        site = self.predicates.constant((keyword, value, schema, document))
+        site = self.predicates.constant((keyword, value, schema, document, head(keyword, value)))
         return f"_error(out, {site}, {var}, p{''.join(', ' + each for each in path)})"
 
     def _body(self, schema: Any, scope: Scope, out: list[str], var: str, path: list[str], depth: int) -> None:

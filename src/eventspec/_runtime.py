@@ -48,14 +48,25 @@ def ordered(value: Any) -> bool:
     return not (callable(is_nan) and is_nan())
 
 
+# The last plain string a format refused, and the format. An invalid payload's string
+# is checked by its predicate, then again by its report: the second time, one identity
+# test. One tuple, replaced whole, so a thread reads a pair another thread wrote.
+_refused: tuple[object, str] = (object(), "")
+
+
 def conforms(value: Any, fmt: str) -> bool:
     """Draft 2020-12's format check."""
+    global _refused
     if not isinstance(value, str):
         return True  # formats constrain strings only
+    last = _refused
+    if last[0] is value and last[1] == fmt:
+        return False
     check = _format_checks().get(fmt)
-    if check is None:
-        return bool(_jsonschema()[1](value, fmt))
-    return check(value)
+    passes = bool(_jsonschema()[1](value, fmt)) if check is None else check(value)
+    if not passes and type(value) is str:  # a subclass may answer another way next time
+        _refused = (value, fmt)
+    return passes
 
 
 @cache

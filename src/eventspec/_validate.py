@@ -202,27 +202,6 @@ def _too_deep(spec: str) -> Report:
     )
 
 
-def _rejected(
-    cat: Catalog, payload: dict[str, Any], spec: str, dialect: Dialect, strict: bool, name: str,
-    event: str | None, uri: str
-) -> Report | None:
-    """`_validate`'s report on a payload the quick path has dispatched (to the call
-    ``name``, the event ``event``, the schema ``uri``) and whose predicate failed: the
-    rest of the full path, without dispatching it again. A payload that came so far is
-    a plain dict naming a known call, with a canonical event name or a custom one that
-    needs no finding, so `_one` would find what the quick path found; but for an event
-    named by a str subclass (the quick path takes it for no name, `_one` for a name):
-    None, and the full path decides."""
-    if dialect.event_field is not None and name == "track":
-        raw = payload.get(dialect.event_field)
-        if isinstance(raw, str) and type(raw) is not str:
-            return None
-    try:
-        return _call_report(cat, payload, spec, dialect, strict, None, (), name, event, uri, [])
-    except RecursionError:
-        return _too_deep(spec)
-
-
 class _QuickCheck(Protocol):
     """A family's quick check: the shared clean report, or None for the full path to
     decide; with ``full``, also an invalid payload's full report where it can give it."""
@@ -235,6 +214,7 @@ class _Entry(NamedTuple):
     check: Callable[[Any], bool]  # the compiled predicate
     declared: _Declared | None  # a semantic event's property names
     report: Report  # the clean report
+    errors: Callable[[Any], list[Any]]  # the schema's errors (its `Compiled` report)
 
 
 def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
@@ -268,10 +248,43 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
 
     def entry(name: str, event: str | None) -> _Entry:
         uri = events[event] if event is not None else calls[name]
-        found = _Entry(_fast(cat, uri), _declared_properties(cat, uri) if event is not None else None,
-                       _clean(spec, name, event, uri))
+        compiled = _compiled(cat, uri)
+        found = _Entry(compiled.check, _declared_properties(cat, uri) if event is not None else None,
+                       _clean(spec, name, event, uri), compiled.report)
         (by_event if event is not None else by_call)[event or name] = found
         return found
+
+    def rejected(payload: dict[str, Any], strict: bool, found: _Entry) -> Report | None:
+        """`_validate`'s report on a payload dispatched to ``found`` whose predicate
+        failed: `_call_report`'s work, from what the entry holds. A payload that came so
+        far is a plain dict naming a known call, with a canonical event name or a custom
+        one that needs no finding, so `_one` would find what the quick path found; but
+        for an event named by a str subclass (the quick path takes it for no name, `_one`
+        for a name): None, and the full path decides."""
+        clean = found.report
+        event, uri = clean.event, clean.schema_id or ""
+        if event_field is not None and clean.call == "track":
+            raw = payload.get(event_field)
+            if isinstance(raw, str) and type(raw) is not str:
+                return None
+        try:
+            # the report straight away: the predicate has just failed (`_schema_findings`
+            # asks a schema left to jsonschema for its verdict first, which would fail too)
+            errors = found.errors(payload)
+            findings = translated(errors, ()) if errors else []
+            declared = found.declared
+            if declared is not None:  # `_property_near_misses`, its names at hand
+                properties = payload.get("properties")
+                if isinstance(properties, dict) and not declared.names.issuperset(properties):
+                    findings.extend(_undeclared(cat, properties, declared, spec, event or "", uri, strict, ()))
+            if metadata:
+                findings.extend(_metadata_types(payload, ()))
+            size = _sizes(payload, dialect, False)
+            if size:
+                findings.extend(size)
+            return _report(spec, clean.call, event, uri, findings)
+        except RecursionError:
+            return _too_deep(spec)
 
     def quick(payload: Any, strict: bool, bound: int | None = None, full: bool = False) -> Report | None:
         nonlocal dumps, before_orjson, options
@@ -311,8 +324,7 @@ def _quick_path(cat: Catalog, spec: str) -> _QuickCheck:
         if not found.check(payload):
             if not full:
                 return None
-            report = found.report  # invalid: the full report, without dispatching it again
-            return _rejected(cat, payload, spec, dialect, strict, name, report.event, report.schema_id or "")
+            return rejected(payload, strict, found)  # invalid: the full report, without dispatching it again
         declared = found.declared
         if declared is not None:
             properties = payload.get("properties")
@@ -366,6 +378,17 @@ def _orjson_dumps() -> Callable[..., bytes] | None:
 
 
 _ORJSON_OPTIONS = 0
+# orjson's dumps for the full path's size bound, once orjson is loaded (None when it
+# cannot be imported). Unlike the quick path, the full path never imports it itself.
+_SIZE_DUMPS: list[Callable[..., bytes] | None] = []
+
+
+def _size_dumps() -> Callable[..., bytes] | None:
+    if "orjson" not in sys.modules:
+        return None
+    _SIZE_DUMPS.append(_orjson_dumps())
+    return _SIZE_DUMPS[0]
+
 _BEFORE_ORJSON = 1000  # payloads a family checks before importing orjson
 _PLAIN_NAMES = 4096  # custom event names remembered per family (they are few in practice)
 
@@ -922,6 +945,21 @@ def _sizes(
     (its items, ``prefix`` set, report none of them).
     """
     limit = dialect.batch_limit if batch else dialect.call_limit
+    dumps = _SIZE_DUMPS[0] if _SIZE_DUMPS else _size_dumps()
+    if dumps is not None:
+        # orjson bounds the size at a tenth of marshal's cost, and by the quick path's
+        # rule (there it makes the clean report): every null it wrote a None at the top,
+        # so no NaN or infinity; anything else (a value orjson will not write, a null
+        # unaccounted for, a payload near the limit) is decided below, as without it.
+        try:
+            out = dumps(payload, None, _ORJSON_OPTIONS)
+        except TypeError:
+            pass
+        else:
+            nulls = out.count(_NULL)
+            if (not nulls or (nulls == 1 and None in payload.values()) or nulls == list(payload.values()).count(None)) \
+                    and (limit is None or _client_bound(out) <= limit):
+                return []
     try:
         data = marshal.dumps(payload, 2)
     except ValueError:  # a type marshal does not know (datetime, Decimal, a subclass)
