@@ -1,16 +1,17 @@
 """Spark and Dask against ``eventspec check --jobs 2`` on the same NDJSON corpus.
 
-    python benchmarks/scale.py [--lines 200000] [--files 8] [--rounds 3] [--json FILE]
+    python benchmarks/scale.py [--lines 200000] [--files 8] [--rounds 3] [--warmup 3] [--json FILE]
 
 Needs ``pip install -e '.[scale]'`` and Java 17. Writes the deterministic corpus of
 benchmarks/corpus.py as NDJSON files, then measures, in one run:
 
 * each engine's fixed start-up: a Spark ``local[2]`` session, or a Dask
   ``LocalCluster`` of 2 worker processes, created and its first (13-line) audit done;
-* throughput, engines already started, in interleaved rounds: the CLI (a fresh
-  process each time) audits the folder (``eventspec check --jobs 2``), Spark and Dask
-  do the same audit with the one call a user makes, the findings summary; with
-  ``--pandas-udf``, Spark's pandas UDF afterwards, in rounds of its own against the CLI;
+* throughput, engine already started, in interleaved rounds against the CLI (a fresh
+  process each time auditing the folder: ``eventspec check --jobs 2``): Spark, then
+  Dask, each in a phase of its own with the other engine stopped, doing the same audit
+  with the one call a user makes, the findings summary; with ``--pandas-udf``, Spark's
+  pandas UDF in rounds of its own after the Arrow UDF's;
 * memory: the peak resident set of each process of the run (sampled every 0.2 s).
 
 Lines/s are corpus lines over wall seconds; each engine's ratio to the CLI is taken
@@ -183,11 +184,14 @@ def timed(fn: Callable[[], Any]) -> tuple[float, float]:
 
 
 def measure(cases: dict[str, Callable[[], Any]], rounds: int, times: dict[str, list[float]],
-            cpus: dict[str, list[float]]) -> None:
-    """Each case once to warm up (every worker has compiled what it needs), then
-    ``rounds`` interleaved rounds, wall and CPU seconds appended by name."""
+            cpus: dict[str, list[float]], warmup: int = 3) -> None:
+    """Each case ``warmup`` times (every worker has compiled what it needs, and the
+    JVM's JIT what the audit runs: Spark's first three audits took 2.0, 1.8 and 1.6 s,
+    the next ones 1.4 to 1.5), then ``rounds`` interleaved rounds, wall and CPU seconds
+    appended by name."""
     for fn in cases.values():
-        fn()
+        for _ in range(warmup):
+            fn()
     for name in cases:
         times.setdefault(name, [])
         cpus.setdefault(name, [])
@@ -204,6 +208,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pandas-udf", action="store_true", help="also time Spark's pandas UDF")
+    parser.add_argument("--warmup", type=int, default=3, help="audits per contender before the timed rounds")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
 
@@ -217,47 +222,52 @@ def main() -> None:
         results["ceiling_before"] = ceiling(2)
         peaks = Peaks()
 
-        # Fixed start-up: engine up, and a first tiny audit done (imports, JIT, workers).
+        # Each engine in a phase of its own, the other one not running (a user runs
+        # one): Dask's idle scheduler, nannies and workers, alive beside Spark, took CPU
+        # from its rounds and put Spark at 0.66x against 0.88x alone. In each phase, the
+        # engine's fixed start-up (engine up, a first tiny audit done: imports, JIT,
+        # workers), then interleaved rounds against the CLI.
+        times: dict[str, list[float]] = {}
+        cpus: dict[str, list[float]] = {}
+        bases: dict[str, tuple[list[float], list[float]]] = {}
+        cli_name = "eventspec check --jobs 2"
+        results["startup_cli"] = cli(small)
+
+        def phase(cases: dict[str, Callable[[], Any]]) -> None:
+            got_times: dict[str, list[float]] = {}
+            got_cpus: dict[str, list[float]] = {}
+            measure({cli_name: lambda: cli(folder), **cases}, args.rounds, got_times, got_cpus, args.warmup)
+            base = got_times.pop(cli_name), got_cpus.pop(cli_name)
+            times.setdefault(cli_name, []).extend(base[0])
+            cpus.setdefault(cli_name, []).extend(base[1])
+            for name in got_times:
+                times[name], cpus[name], bases[name] = got_times[name], got_cpus[name], base
+
         start = time.perf_counter()
         session = spark_session()
         spark_audit(session, small)
         results["startup_spark"] = time.perf_counter() - start
+        phase({"Spark local[2], Arrow UDF": lambda: spark_audit(session, folder)})
+        if args.pandas_udf:
+            # apart from the Arrow UDF's rounds: its own pool of Python workers beside
+            # the Arrow UDF's took CPU from them when the two were interleaved
+            phase({"Spark local[2], pandas UDF": lambda: spark_audit(session, folder, "pandas")})
+        session.stop()
+
         start = time.perf_counter()
         cluster, client = dask_cluster()
         dask_audit(small)
         results["startup_dask"] = time.perf_counter() - start
-        results["startup_cli"] = cli(small)
-
-        cases: dict[str, Callable[[], Any]] = {
-            "eventspec check --jobs 2": lambda: cli(folder),
-            "Spark local[2], Arrow UDF": lambda: spark_audit(session, folder),
-            "Dask LocalCluster(2), bag": lambda: dask_audit(folder),
-        }
-        times: dict[str, list[float]] = {}
-        cpus: dict[str, list[float]] = {}
-        measure(cases, args.rounds, times, cpus)
-        pandas_base: tuple[list[float], list[float]] = ([], [])
-        if args.pandas_udf:
-            # Apart, after the others: interleaved, the pandas UDF's own Python workers
-            # (a second pool beside the Arrow UDF's) took CPU from the Arrow UDF's rounds
-            # (0.72x there against 0.84x alone, in two runs the same hour).
-            extra = {"Spark local[2], pandas UDF": lambda: spark_audit(session, folder, "pandas")}
-            cli_times: dict[str, list[float]] = {}
-            cli_cpus: dict[str, list[float]] = {}
-            measure({"cli": cases["eventspec check --jobs 2"], **extra}, args.rounds, cli_times, cli_cpus)
-            pandas_base = (cli_times.pop("cli"), cli_cpus.pop("cli"))
-            times.update(cli_times)
-            cpus.update(cli_cpus)
+        phase({"Dask LocalCluster(2), bag": lambda: dask_audit(folder)})
         client.close()
         cluster.close()
-        session.stop()
         results["memory"] = peaks.report()
         results["ceiling_after"] = ceiling(2)
 
-    main_base = times["eventspec check --jobs 2"], cpus["eventspec check --jobs 2"]
+    bases[cli_name] = times[cli_name], cpus[cli_name]
     results["throughput"] = {}
     for name, t in times.items():
-        base, base_cpu = pandas_base if "pandas" in name else main_base
+        base, base_cpu = bases[name]
         results["throughput"][name] = {
             "lines_per_s": args.lines / statistics.median(t),
             "best_lines_per_s": args.lines / min(t),
@@ -266,7 +276,8 @@ def main() -> None:
             "cpu_seconds": cpus[name],
             "cpu_vs_cli": statistics.median(c / b for b, c in zip(base_cpu, cpus[name])),
         }
-    print(f"{args.lines:,} lines in {args.files} NDJSON files; {args.rounds} interleaved rounds, engines warm")
+    print(f"{args.lines:,} lines in {args.files} NDJSON files; {args.rounds} interleaved rounds, "
+          f"after {args.warmup} warm-up audits each")
     print(f"(2 processes of plain Python ran {results['ceiling_before']:.2f}x / {results['ceiling_after']:.2f}x "
           "one, before / after)")
     print(f"{'':<30} {'lines/s (median)':>17} {'best':>10} {'vs CLI, same round':>20} {'CPU s':>7} "

@@ -80,6 +80,31 @@ def test_an_unknown_family_is_refused_on_the_driver(spark):
         es.verdict("value", spec="segment")
 
 
+def test_a_column_that_is_not_text_is_refused_with_its_type(spark):
+    import eventspec.spark as es
+
+    frame = spark.createDataFrame([(1,)], "value int")
+    with pytest.raises(TypeError, match="'value' is int"):
+        es.check_column(frame, "value")
+
+
+def test_string_batches_are_read_as_their_bytes_bad_utf8_included():
+    import pyarrow as pa
+
+    from eventspec.spark import _raw_lines
+
+    # Spark hands a string column over with its bytes unchecked: a line with a bad byte
+    # must reach the check as those bytes (an unreadable finding of its own), not fail the batch
+    raw = pa.array([b'{"a": 1}', None, b'{"u": "\xff"}'], pa.binary())
+    as_string = pa.Array.from_buffers(pa.string(), len(raw), raw.buffers(), null_count=raw.null_count)
+    assert _raw_lines(as_string) == [b'{"a": 1}', None, b'{"u": "\xff"}']
+    assert _raw_lines(raw) == _raw_lines(as_string)
+    large = as_string.cast(pa.large_binary()).view(pa.large_string())
+    assert _raw_lines(large) == _raw_lines(raw)
+    with pytest.raises(TypeError, match="string or binary"):
+        _raw_lines(pa.array([1]))
+
+
 def test_a_plan_travels_to_the_workers_and_is_unpacked_once_in_each(spark, plan_corpus):
     import pyarrow as pa
     from engines import PLAN
