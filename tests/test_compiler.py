@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator, validators
 
 import eventspec
 from eventspec._compile import Compiled, Compiler, SchemaError
+from mutation import paths
 
 URI = "https://example.com/schemas/root.json"
 D7 = "http://json-schema.org/draft-07/schema#"
@@ -226,17 +227,6 @@ def test_a_schema_valid_against_its_metaschema_passes_the_check():
     Compiler({URI: {"$schema": D7, "items": [{"type": "integer"}]}}).check_schema(URI)
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix]
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, prefix + (key,))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, prefix + (index,))
-    return found
-
-
 def test_the_compiled_metaschemas_check_as_jsonschema_does():
     """check_schema compiles the official metaschemas (dynamic references made static):
     its verdict on the suite's schemas and on mutants of them is jsonschema's."""
@@ -260,7 +250,7 @@ def test_the_compiled_metaschemas_check_as_jsonschema_does():
                 pool = [case["schema"]]
                 for _ in range(5):
                     mutant = copy.deepcopy(case["schema"])
-                    where = [p for p in _paths(mutant) if p]
+                    where = [p for p in paths(mutant) if p]
                     if not where:
                         break
                     place = rng.choice(where)

@@ -10,7 +10,6 @@ dispatches to and against a sample of every other bundled schema.
 
 from __future__ import annotations
 
-import copy
 import decimal
 import functools
 import json
@@ -30,6 +29,7 @@ from eventspec._messages import translate, translated
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
+from mutation import mutate  # noqa: E402
 
 CATALOG = catalog()
 
@@ -76,36 +76,9 @@ def _payloads() -> list[Any]:
     return found
 
 
-def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
-    paths = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            paths += _paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            paths += _paths(item, prefix + (index,))
-    return paths
-
-
 def _mutants(payloads: list[Any], count: int, seed: int = 7) -> list[Any]:
     rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        payload = copy.deepcopy(rng.choice(payloads))
-        for _ in range(rng.choice([1, 1, 2])):
-            paths = [p for p in _paths(payload) if p]
-            if not paths:
-                break
-            path = rng.choice(paths)
-            parent = payload
-            for part in path[:-1]:
-                parent = parent[part]
-            if rng.random() < 0.15 and isinstance(parent, dict):
-                del parent[path[-1]]
-            else:
-                parent[path[-1]] = copy.deepcopy(rng.choice(AWKWARD))
-        out.append(payload)
-    return out
+    return [mutate(rng.choice(payloads), rng, AWKWARD) for _ in range(count)]
 
 
 def _dispatched(payload: Any) -> list[str]:

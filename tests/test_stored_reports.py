@@ -31,6 +31,7 @@ from eventspec import _validate
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 import corpus  # noqa: E402
+from mutation import mutate  # noqa: E402
 
 STORED = Path(__file__).parent / "fixtures" / "stored_reports.json.gz"
 
@@ -49,32 +50,9 @@ AWKWARD: list[Any] = [
 ]
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    paths = [prefix]
-    if isinstance(value, dict):
-        for key, item in value.items():
-            paths += _paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            paths += _paths(item, prefix + (index,))
-    return paths
-
-
 def _mutant(payload: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    payload = copy.deepcopy(payload)
-    for _ in range(rng.choice([1, 1, 2, 3])):
-        paths = [p for p in _paths(payload) if p]
-        if not paths:
-            break
-        path = rng.choice(paths)
-        parent = payload
-        for part in path[:-1]:
-            parent = parent[part]
-        if rng.random() < 0.2 and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = copy.deepcopy(rng.choice(AWKWARD))
-    return payload
+    mutated: dict[str, Any] = mutate(payload, rng, AWKWARD, rounds=(1, 1, 2, 3), delete=0.2)
+    return mutated
 
 
 def _cases() -> list[tuple[dict[str, Any], str, bool]]:
