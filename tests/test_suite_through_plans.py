@@ -23,11 +23,9 @@ import pytest
 
 from eventspec import PlanError, load_plan
 
-SUITE = Path(__file__).parent / "fixtures" / "json-schema-test-suite"
+from test_json_schema_test_suite import REMOTE, SUITE, UNREADABLE_REGEX, remotes  # the suite's files, read once
+
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-REMOTE = "http://localhost:1234/"
-UNREADABLE_REGEX = {"pattern with Unicode property escape requires unicode mode",
-                    "patternProperties with Unicode property escape"}
 
 
 def _cases() -> list[Any]:
@@ -40,21 +38,15 @@ def _cases() -> list[Any]:
 
 def _remotes() -> dict[str, Any]:
     """The remotes a 2020-12 runner sees, each with the URL it is fetched from as its $id."""
-    root = SUITE / "remotes"
     found = {}
-    for path in sorted(root.rglob("*.json")):
-        relative = path.relative_to(root).as_posix()
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        folder = relative.split("/")[0]
-        if folder in ("draft2019-09", "draft7") and "$schema" not in schema:
-            continue
+    for url, schema in remotes("draft2020-12").items():
+        relative = url.removeprefix(REMOTE)
         if isinstance(schema, dict):
-            schema = {"$schema": DRAFT, **schema}
-            url = REMOTE + relative
-            if schema.setdefault("$id", url) != url:
-                # a remote fetched by its URL that names itself otherwise (a URN, another
-                # path): its URL is a schema that refers to it, as a retrieval would be
-                found["aliases/" + relative] = {"$schema": DRAFT, "$id": url, "$ref": schema["$id"]}
+            schema = dict(schema)  # remotes() is shared with the suite's own runner: a copy to change
+        if isinstance(schema, dict) and schema.setdefault("$id", url) != url:
+            # a remote fetched by its URL that names itself otherwise (a URN, another
+            # path): its URL is a schema that refers to it, as a retrieval would be
+            found["aliases/" + relative] = {"$schema": DRAFT, "$id": url, "$ref": schema["$id"]}
         found[relative] = schema
     return found
 
